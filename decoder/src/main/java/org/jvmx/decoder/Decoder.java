@@ -1,0 +1,569 @@
+package org.jvmx.decoder;
+
+import static org.jvmx.decoder.OperandCode.*;
+
+/**
+ * The x86-64 decoder (64-bit mode). Table-driven: prefixes and VEX/EVEX fields form a selector
+ * that is matched against the candidate forms of the opcode (generated from the spec), then
+ * the chosen form's operand codes are decoded. Allocation-free; never throws on any input.
+ *
+ * <p>Thread-safe: a Decoder has no mutable state. Each thread should use its own {@link Instruction}.
+ */
+public final class Decoder {
+    // selector bits (TableGen.SEL_*)
+    private static final int SEL_PFX = 0, SEL_REG = 2, SEL_MODREG = 5, SEL_RM = 6, SEL_W = 9, SEL_L = 10,
+            SEL_OSZ = 12, SEL_ASZ32 = 14, SEL_REXB = 15;
+
+    private static final byte PK_NONE = 0, PK_66 = 1, PK_67 = 2, PK_LOCK = 3, PK_F2 = 4, PK_F3 = 5, PK_SEG = 6, PK_REX = 7;
+    private static final byte[] PREFIX_KIND = new byte[256];
+    private static final short[] SEG_OF_PREFIX = new short[256];
+    /** Per form: index of the operand that can be memory (-1 none). */
+    private static final byte[] MEM_OP;
+
+    static {
+        PREFIX_KIND[0x66] = PK_66;
+        PREFIX_KIND[0x67] = PK_67;
+        PREFIX_KIND[0xF0] = PK_LOCK;
+        PREFIX_KIND[0xF2] = PK_F2;
+        PREFIX_KIND[0xF3] = PK_F3;
+        int[] segs = {0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65};
+        Register[] segRegs = {Register.ES, Register.CS, Register.SS, Register.DS, Register.FS, Register.GS};
+        for (int i = 0; i < segs.length; i++) {
+            PREFIX_KIND[segs[i]] = PK_SEG;
+            SEG_OF_PREFIX[segs[i]] = (short) segRegs[i].ordinal();
+        }
+        for (int r = 0x40; r <= 0x4F; r++) PREFIX_KIND[r] = PK_REX;
+        int n = Tables.formCount();
+        MEM_OP = new byte[n];
+        for (int f = 0; f < n; f++) {
+            MEM_OP[f] = -1;
+            for (int k = 0; k < Tables.OP_COUNT[f]; k++) {
+                int kind = Tables.OPS[f * 5 + k] & 0xff;
+                if (kind == K_E || kind == K_M || kind == K_W || kind == K_Q || kind == K_KW || kind == K_BNDW
+                        || kind == K_VSIBX || kind == K_VSIBY || kind == K_VSIBZ || kind == K_MIB || kind == K_SIBMEM) {
+                    MEM_OP[f] = (byte) k;
+                    break;
+                }
+            }
+        }
+    }
+
+    private static final int R_AL = Register.AL.ordinal(), R_AX = Register.AX.ordinal(), R_EAX = Register.EAX.ordinal(),
+            R_RAX = Register.RAX.ordinal(), R_XMM0 = Register.XMM0.ordinal(), R_YMM0 = Register.YMM0.ordinal(),
+            R_ZMM0 = Register.ZMM0.ordinal(), R_MM0 = Register.MM0.ordinal(), R_K0 = Register.K0.ordinal(),
+            R_ES = Register.ES.ordinal(), R_CR0 = Register.CR0.ordinal(), R_DR0 = Register.DR0.ordinal(),
+            R_ST0 = Register.ST0.ordinal(), R_TMM0 = Register.TMM0.ordinal(), R_BND0 = Register.BND0.ordinal(),
+            R_RIP = Register.RIP.ordinal(), R_EIP = Register.EIP.ordinal(), R_DS = Register.DS.ordinal(),
+            R_SS = Register.SS.ordinal(), R_FS = Register.FS.ordinal(), R_GS = Register.GS.ordinal(),
+            R_RSP = Register.RSP.ordinal(), R_RBP = Register.RBP.ordinal(), R_ESP = Register.ESP.ordinal(),
+            R_EBP = Register.EBP.ordinal();
+    private static final Register[] FIXED_REGS;
+
+    static {
+        FIXED_REGS = new Register[FIXED_NAMES.length];
+        for (int i = 0; i < FIXED_NAMES.length; i++) {
+            String n = FIXED_NAMES[i];
+            FIXED_REGS[i] = n.equals("rAX") || n.equals("eAX") ? Register.NONE : Register.valueOf(n);
+        }
+    }
+
+    /** A decoder for 64-bit mode. */
+    public Decoder() { }
+
+    /**
+     * Decodes one instruction from {@code code[offset, limit)} at address {@code ip} into {@code out}.
+     *
+     * @return the instruction's length; for an invalid encoding {@code out.isInvalid()} is true and the
+     *     result is the number of bytes examined (at least 1).
+     */
+    public int decode(byte[] code, int offset, int limit, long ip, Instruction out) {
+        out.reset(ip);
+        if (offset < 0 || offset >= limit || limit > code.length) {
+            return fail(out, 1, InvalidReason.NO_MORE_BYTES);
+        }
+        final int end = Math.min(limit, offset + 15);
+        int p = offset;
+        int pfx66 = 0, pfx67 = 0, lock = 0, rep = 0, rex = 0, seg = 0, segLow = 0, prefixes = 0;
+        int b;
+        // ---- legacy prefixes and REX (SDM Vol. 2, 2.1.1 and 2.2.1): a REX not directly before the opcode is ignored
+        while (true) {
+            if (p >= end) return failEnd(out, p, offset, limit);
+            b = code[p] & 0xff;
+            byte k = PREFIX_KIND[b];
+            if (k == PK_NONE) break;
+            p++;
+            switch (k) {
+                case PK_66 -> { pfx66 = 1; rex = 0; }
+                case PK_67 -> { pfx67 = 1; rex = 0; }
+                case PK_LOCK -> { lock = 1; rex = 0; }
+                case PK_F2 -> { rep = 3; rex = 0; }
+                case PK_F3 -> { rep = 2; rex = 0; }
+                case PK_SEG -> {
+                    // 64-bit mode: FS/GS override; ES/CS/SS/DS are ignored, and never displace FS/GS
+                    int s = SEG_OF_PREFIX[b];
+                    if (s == R_FS || s == R_GS) seg = s;
+                    else if (seg != R_FS && seg != R_GS) segLow = s;
+                    rex = 0;
+                }
+                default -> rex = b;
+            }
+        }
+        if (pfx66 != 0) prefixes |= Instruction.P_OSIZE;
+        if (pfx67 != 0) prefixes |= Instruction.P_ASIZE;
+        if (lock != 0) prefixes |= Instruction.P_LOCK;
+        if (seg != 0 || segLow != 0) prefixes |= Instruction.P_SEG;
+        if (rex != 0) prefixes |= Instruction.P_REX;
+
+        int rexW = (rex >> 3) & 1, rexR = (rex >> 2) & 1, rexX = (rex >> 1) & 1, rexB = rex & 1;
+        int rexR2 = 0, rexV2 = 0, vvvv = 0, vl = 0, pp = 0, aaa = 0, z = 0, bcst = 0;
+        int space;
+        int encoding = 0;
+        // ---- opcode (SDM Vol. 2, 2.1.2), VEX (2.3.5) and EVEX (2.7.1)
+        p++;
+        if (b == 0x0F) {
+            if (p >= end) return failEnd(out, p, offset, limit);
+            int b2 = code[p++] & 0xff;
+            if (b2 == 0x38 || b2 == 0x3A) {
+                if (p >= end) return failEnd(out, p, offset, limit);
+                space = b2 == 0x38 ? 2 : 3;
+                b = code[p++] & 0xff;
+            } else {
+                space = 1;
+                b = b2;
+            }
+        } else if (b == 0xC5 || b == 0xC4 || b == 0x62) {
+            int need = b == 0xC5 ? 2 : b == 0xC4 ? 3 : 4;
+            if (p + need > end) return failEnd(out, p + need, offset, limit);
+            if (rex != 0 || pfx66 != 0 || rep != 0 || lock != 0) {
+                return fail(out, p - offset, InvalidReason.VEX_WITH_LEGACY_PREFIX);
+            }
+            int map;
+            if (b == 0xC5) {
+                int v1 = code[p] & 0xff;
+                rexR = (~v1 >> 7) & 1;
+                rexX = 0; rexB = 0; rexW = 0;
+                vvvv = (~v1 >> 3) & 15;
+                vl = (v1 >> 2) & 1;
+                pp = v1 & 3;
+                map = 1;
+                b = code[p + 1] & 0xff;
+                p += 2;
+                encoding = 1;
+            } else if (b == 0xC4) {
+                int v1 = code[p] & 0xff, v2 = code[p + 1] & 0xff;
+                rexR = (~v1 >> 7) & 1; rexX = (~v1 >> 6) & 1; rexB = (~v1 >> 5) & 1;
+                map = v1 & 31;
+                rexW = v2 >> 7;
+                vvvv = (~v2 >> 3) & 15;
+                vl = (v2 >> 2) & 1;
+                pp = v2 & 3;
+                b = code[p + 2] & 0xff;
+                p += 3;
+                encoding = 1;
+                if (map < 1 || map > 3) return fail(out, p - offset, InvalidReason.VEX_RESERVED_MAP);
+            } else {
+                int p0 = code[p] & 0xff, p1 = code[p + 1] & 0xff, p2 = code[p + 2] & 0xff;
+                b = code[p + 3] & 0xff;
+                p += 4;
+                encoding = 2;
+                if ((p0 & 0x08) != 0 || (p1 & 0x04) == 0) return fail(out, p - offset, InvalidReason.EVEX_RESERVED_BITS);
+                rexR = (~p0 >> 7) & 1; rexX = (~p0 >> 6) & 1; rexB = (~p0 >> 5) & 1; rexR2 = (~p0 >> 4) & 1;
+                map = p0 & 7;
+                rexW = p1 >> 7;
+                vvvv = (~p1 >> 3) & 15;
+                pp = p1 & 3;
+                z = p2 >> 7;
+                vl = (p2 >> 5) & 3;
+                bcst = (p2 >> 4) & 1;
+                rexV2 = (~p2 >> 3) & 1;
+                aaa = p2 & 7;
+                if (map == 0 || map == 4 || map == 7) return fail(out, p - offset, InvalidReason.VEX_RESERVED_MAP);
+            }
+            space = encoding == 1 ? Tables.SP_VEX + map - 1 : Tables.SP_EVEX + (map <= 3 ? map - 1 : map - 2);
+            prefixes |= encoding == 1 ? Instruction.P_VEX : Instruction.P_EVEX;
+        } else {
+            space = 0;
+        }
+        int slot = space * 256 + b;
+        int count = Tables.SLOT_COUNT[slot];
+        int opcode = b;
+        if (count == 0) return fail(out, p - offset, InvalidReason.UNDEFINED_OPCODE);
+
+        // ---- ModRM and the selector
+        int modrm = 0, mod = 0, reg = 0, rm = 0;
+        boolean hasModrm = Tables.SLOT_MODRM[slot];
+        if (hasModrm) {
+            if (p >= end) return failEnd(out, p + 1, offset, limit);
+            modrm = code[p++] & 0xff;
+            mod = modrm >> 6;
+            reg = (modrm >> 3) & 7;
+            rm = modrm & 7;
+        }
+        int mandatory = encoding != 0 ? pp : rep != 0 ? rep : pfx66;
+        int selL = vl;
+        if (encoding == 2 && bcst != 0 && mod == 3 && hasModrm) selL = 2; // EVEX.b reg-reg: L'L is RC, length 512
+        int osz = rexW != 0 ? 2 : pfx66 != 0 ? 0 : 1;
+        int sel = mandatory << SEL_PFX | reg << SEL_REG | (mod == 3 ? 1 : 0) << SEL_MODREG | rm << SEL_RM
+                | rexW << SEL_W | selL << SEL_L | osz << SEL_OSZ | pfx67 << SEL_ASZ32 | rexB << SEL_REXB;
+        int form = -1;
+        int start = Tables.SLOT_START[slot];
+        for (int i = start, e = start + count; i < e; i++) {
+            if ((sel & Tables.MATCH_MASK[i]) == Tables.MATCH_VALUE[i]) {
+                form = i;
+                break;
+            }
+        }
+        if (form < 0) return fail(out, p - offset, InvalidReason.UNDEFINED_OPCODE);
+        final int attrs = Tables.ATTRS[form];
+        out.form = form;
+        out.mnemonic = Tables.MNEMONIC[form];
+        if ((attrs & A_I64) != 0) return fail(out, p - offset, InvalidReason.INVALID_IN_64BIT);
+        if (lock != 0 && ((attrs & A_LOCK) == 0 || mod == 3 || !hasModrm)) {
+            return fail(out, p - offset, InvalidReason.LOCK_NOT_ALLOWED);
+        }
+
+        // ---- sizes
+        boolean mandatory66 = encoding == 0 && (Tables.MATCH_MASK[form] & (3 << SEL_PFX)) != 0 && mandatory == 1;
+        int osPrefix = mandatory66 ? 0 : pfx66;
+        int osize;
+        if ((attrs & A_F64) != 0) osize = 64;
+        else if ((attrs & A_O64) != 0) osize = rexW != 0 ? 64 : osPrefix != 0 ? 16 : 64;
+        else osize = rexW != 0 ? 64 : osPrefix != 0 ? 16 : 32;
+        int asize = pfx67 != 0 ? 32 : 64;
+        int vlBits = 0;
+        if (encoding != 0) {
+            int l = selL;
+            vlBits = l == 0 ? 128 : l == 1 ? 256 : 512;
+        }
+
+        // ---- VEX/EVEX checks (SDM Vol. 2, 2.3 and 2.7)
+        boolean hasVsib = MEM_OP[form] >= 0 && isVsibKind(Tables.OPS[form * 5 + MEM_OP[form]] & 0xff);
+        if (encoding != 0 && (attrs & A_VVVV) == 0) {
+            int v = vvvv | (encoding == 2 && !hasVsib ? rexV2 << 4 : 0);
+            if (v != 0) return fail(out, p - offset, InvalidReason.VVVV_NOT_UNUSED);
+        }
+        if (encoding == 2) {
+            if (bcst != 0) {
+                if (mod == 3) {
+                    if ((attrs & A_ER) != 0) {
+                        out.rounding = (byte) vl;
+                    } else if ((attrs & A_SAE) != 0) {
+                        out.sae = true;
+                    } else {
+                        return fail(out, p - offset, InvalidReason.EVEX_BROADCAST);
+                    }
+                } else if (((attrs >>> A_BCST_SHIFT) & 3) == 0) {
+                    return fail(out, p - offset, InvalidReason.EVEX_BROADCAST);
+                } else {
+                    out.broadcast = true;
+                }
+            } else if (vl == 3) {
+                return fail(out, p - offset, InvalidReason.EVEX_VECTOR_LENGTH);
+            }
+            if (aaa != 0 && (attrs & A_K) == 0) return fail(out, p - offset, InvalidReason.EVEX_MASKING);
+            if (z != 0 && ((attrs & A_KZ) == 0 || (mod != 3 && MEM_OP[form] == 0))) {
+                return fail(out, p - offset, InvalidReason.EVEX_MASKING);
+            }
+            if ((attrs & A_KREQ) != 0 && aaa == 0) return fail(out, p - offset, InvalidReason.EVEX_MASKING);
+            out.opmask = (byte) aaa;
+            out.zeroing = z != 0;
+        }
+
+        // ---- memory operand: SIB, displacement (SDM Vol. 2, 2.1.5; EVEX disp8*N, 2.7.5)
+        int memOp = MEM_OP[form];
+        int memBits = 0;
+        if (memOp >= 0) {
+            memBits = operandBitsOf(Tables.OPS[form * 5 + memOp], osize, rexW, vlBits);
+            if (out.broadcast) {
+                int bc = (attrs >>> A_BCST_SHIFT) & 3;
+                memBits = (attrs & A_BCSTW) != 0 ? (rexW != 0 ? 64 : 32) : bc == 1 ? 16 : bc == 2 ? 32 : 64;
+            }
+        }
+        if (hasModrm && mod != 3) {
+            int base = -1, index = -1, scale = 0, dispSize;
+            boolean rip = false;
+            if (rm == 4) {
+                if (p >= end) return failEnd(out, p + 1, offset, limit);
+                int sib = code[p++] & 0xff;
+                scale = sib >> 6;
+                int idx = ((sib >> 3) & 7) | rexX << 3;
+                if (hasVsib) index = idx | (encoding == 2 ? rexV2 << 4 : 0);
+                else if (idx != 4) index = idx;
+                int bs = sib & 7;
+                if (bs == 5 && mod == 0) {
+                    dispSize = 4;
+                } else {
+                    base = bs | rexB << 3;
+                    dispSize = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+                }
+            } else {
+                if (hasVsib) return fail(out, p - offset, InvalidReason.VSIB_WITHOUT_SIB);
+                if (rm == 5 && mod == 0) {
+                    rip = true;
+                    dispSize = 4;
+                } else {
+                    base = rm | rexB << 3;
+                    dispSize = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+                }
+            }
+            if (p + dispSize > end) return failEnd(out, p + dispSize, offset, limit);
+            long disp = 0;
+            if (dispSize == 1) {
+                disp = code[p];
+                if (encoding == 2) disp *= Math.max(1, memBits >> 3);
+            } else if (dispSize == 4) {
+                disp = (code[p] & 0xff) | (code[p + 1] & 0xff) << 8 | (code[p + 2] & 0xff) << 16 | (long) code[p + 3] << 24;
+            }
+            p += dispSize;
+            int gprBase = asize == 64 ? R_RAX : R_EAX;
+            out.memBase = (short) (rip ? (asize == 64 ? R_RIP : R_EIP) : base < 0 ? 0 : gprBase + base);
+            if (index >= 0) {
+                if (hasVsib) {
+                    int kind = Tables.OPS[form * 5 + memOp] & 0xff;
+                    int vbase = kind == K_VSIBX ? R_XMM0 : kind == K_VSIBY ? R_YMM0 : R_ZMM0;
+                    out.memIndex = (short) (vbase + index);
+                } else {
+                    out.memIndex = (short) (gprBase + index);
+                }
+            }
+            out.memScale = (byte) (1 << scale);
+            if (asize == 32 && !rip) disp = (int) disp;
+            out.memDisp = disp;
+            out.dispBytes = (byte) dispSize;
+            out.ripRel = rip;
+            out.vsib = hasVsib;
+            out.memBits = (short) memBits;
+            int defSeg = (base == 4 || base == 5) && !rip ? R_SS : R_DS;
+            out.memSeg = (short) (seg != 0 ? seg : segLow != 0 ? segLow : defSeg);
+        }
+
+        // ---- operands
+        int nops = Tables.OP_COUNT[form];
+        int ripFix = 0;
+        for (int k = 0; k < nops; k++) {
+            int code32 = Tables.OPS[form * 5 + k];
+            int kind = code32 & 0xff;
+            int size = (code32 >> 8) & 0xff;
+            int bits = operandBitsOf(code32, osize, rexW, vlBits);
+            byte okind = 0; // REGISTER
+            int regNo = 0;
+            long value = 0;
+            switch (kind) {
+                case K_E, K_M, K_W, K_Q, K_KW, K_BNDW, K_VSIBX, K_VSIBY, K_VSIBZ, K_MIB, K_SIBMEM -> {
+                    if (mod != 3) {
+                        okind = 1;
+                        bits = memBits;
+                    } else if (kind == K_E) {
+                        regNo = gpr(rm | rexB << 3, bits, rex != 0);
+                    } else if (kind == K_W) {
+                        regNo = vecReg(rm | rexB << 3 | (encoding == 2 ? rexX << 4 : 0), bits);
+                    } else if (kind == K_Q) {
+                        regNo = R_MM0 + rm;
+                    } else if (kind == K_KW) {
+                        regNo = R_K0 + rm;
+                    } else if (kind == K_BNDW) {
+                        regNo = R_BND0 + (rm & 3);
+                    } else {
+                        return fail(out, p - offset, InvalidReason.REGISTER_NOT_ALLOWED);
+                    }
+                }
+                case K_G -> regNo = gpr(reg | rexR << 3, bits, rex != 0);
+                case K_R -> regNo = gpr(rm | rexB << 3, bits, rex != 0);
+                case K_Z -> regNo = gpr((opcode & 7) | rexB << 3, bits, rex != 0);
+                case K_B -> regNo = gpr(vvvv, bits, false);
+                case K_I, K_IS, K_CONST1 -> {
+                    okind = 2;
+                    if (kind == K_CONST1) {
+                        value = 1;
+                        bits = 8;
+                    } else {
+                        int immBytes = kind == K_IS ? 1 : immBytes(size, osize);
+                        if (p + immBytes > end) return failEnd(out, p + immBytes, offset, limit);
+                        value = readImm(code, p, immBytes);
+                        p += immBytes;
+                        if (kind == K_IS || (size == S_Z && osize == 64)) {
+                            // sign-extended to the operand size
+                            value = immBytes == 1 ? (byte) value : immBytes == 2 ? (short) value : (int) value;
+                            bits = osize;
+                            if (kind == K_IS && size != S_B && size != S_V && size != S_NONE) bits = sizeBits(size, osize, rexW, vlBits);
+                        } else {
+                            bits = immBytes * 8;
+                        }
+                    }
+                }
+                case K_J -> {
+                    okind = 3;
+                    int n = size == S_B ? 1 : (osize == 16 && (attrs & A_F64) == 0) ? 2 : 4;
+                    if (p + n > end) return failEnd(out, p + n, offset, limit);
+                    long rel = readImm(code, p, n);
+                    rel = n == 1 ? (byte) rel : n == 2 ? (short) rel : (int) rel;
+                    p += n;
+                    value = rel; // made absolute below, once the length is known
+                    bits = 64;
+                }
+                case K_O -> {
+                    okind = 1;
+                    int n = asize / 8;
+                    if (p + n > end) return failEnd(out, p + n, offset, limit);
+                    long addr = readImm(code, p, n);
+                    p += n;
+                    out.memDisp = addr;
+                    out.dispBytes = (byte) n;
+                    out.memSeg = (short) (seg != 0 ? seg : segLow != 0 ? segLow : R_DS);
+                    out.memBits = (short) bits;
+                    out.memScale = 1;
+                }
+                case K_X -> { okind = 4; }
+                case K_Y -> { okind = 5; }
+                case K_S -> {
+                    if (reg > 5) return fail(out, p - offset, InvalidReason.INVALID_REGISTER);
+                    regNo = R_ES + reg;
+                }
+                case K_C -> {
+                    int c = reg | rexR << 3;
+                    if (lock != 0) return fail(out, p - offset, InvalidReason.LOCK_NOT_ALLOWED);
+                    if (c != 0 && c != 2 && c != 3 && c != 4 && c != 8) return fail(out, p - offset, InvalidReason.INVALID_REGISTER);
+                    regNo = R_CR0 + c;
+                    bits = 64;
+                }
+                case K_D -> {
+                    if (rexR != 0) return fail(out, p - offset, InvalidReason.INVALID_REGISTER);
+                    regNo = R_DR0 + reg;
+                    bits = 64;
+                }
+                case K_V -> regNo = vecReg(reg | rexR << 3 | rexR2 << 4, bits);
+                case K_U -> regNo = vecReg(rm | rexB << 3 | (encoding == 2 ? rexX << 4 : 0), bits);
+                case K_H -> regNo = vecReg(vvvv | (encoding == 2 ? rexV2 << 4 : 0), bits);
+                case K_L -> {
+                    if (p >= end) return failEnd(out, p + 1, offset, limit);
+                    int imm = code[p++] & 0xff;
+                    regNo = vecReg(imm >> 4, bits);
+                }
+                case K_P -> regNo = R_MM0 + reg;
+                case K_N -> regNo = R_MM0 + rm;
+                case K_KR -> regNo = R_K0 + reg;
+                case K_KU -> regNo = R_K0 + rm;
+                case K_KH -> regNo = R_K0 + (vvvv & 7);
+                case K_BND -> regNo = R_BND0 + (reg & 3);
+                case K_ST -> { regNo = R_ST0; bits = 80; }
+                case K_STI -> { regNo = R_ST0 + rm; bits = 80; }
+                case K_T -> regNo = R_TMM0 + reg;
+                case K_TU -> regNo = R_TMM0 + rm;
+                case K_TH -> regNo = R_TMM0 + (vvvv & 7);
+                case K_FIXED -> {
+                    int fx = code32 >>> 16;
+                    if (fx == F_RAX_V) regNo = osize == 64 ? R_RAX : osize == 32 ? R_EAX : R_AX;
+                    else if (fx == F_EAX_Z) regNo = osize == 16 ? R_AX : R_EAX;
+                    else regNo = FIXED_REGS[fx].ordinal();
+                    bits = Register.ofOrdinal(regNo).bits();
+                }
+                default -> { return fail(out, p - offset, InvalidReason.UNDEFINED_OPCODE); }
+            }
+            out.opKind[k] = okind;
+            out.opReg[k] = (short) regNo;
+            out.opBits[k] = (short) (okind == 0 && regNo != 0 ? Register.ofOrdinal(regNo).bits() : bits);
+            out.opValue[k] = value;
+            if (okind == 4 || okind == 5) out.opBits[k] = (short) bits;
+        }
+        int len = p - offset;
+        out.opCount = nops;
+        out.length = len;
+        long next = ip + len;
+        for (int k = 0; k < nops; k++) {
+            if (out.opKind[k] == 3) out.opValue[k] = next + out.opValue[k];
+        }
+        if (out.ripRel) out.memDisp = asize == 64 ? next + out.memDisp : (int) (next + out.memDisp) & 0xffffffffL;
+        out.osize = (byte) osize;
+        out.asize = (byte) asize;
+        if (rep != 0 && (attrs & A_REP) != 0) prefixes |= rep == 2 ? Instruction.P_REP : Instruction.P_REPNE;
+        out.prefixes = prefixes;
+        out.segPrefix = (short) (seg != 0 ? seg : segLow);
+        out.encoding = (byte) encoding;
+        out.vectorBits = (short) vlBits;
+        return len;
+    }
+
+    private static boolean isVsibKind(int kind) {
+        return kind == K_VSIBX || kind == K_VSIBY || kind == K_VSIBZ;
+    }
+
+    private static int fail(Instruction out, int len, InvalidReason why) {
+        out.invalid = why;
+        out.form = -1;
+        out.mnemonic = 0;
+        out.opCount = 0;
+        out.length = Math.max(1, Math.min(len, 15));
+        return out.length;
+    }
+
+    private static int failEnd(Instruction out, int needEnd, int offset, int limit) {
+        // past 15 bytes: too long; past the input: no more bytes
+        return fail(out, needEnd - offset, needEnd - offset > 15 ? InvalidReason.TOO_LONG
+                : needEnd > limit ? InvalidReason.NO_MORE_BYTES : InvalidReason.TOO_LONG);
+    }
+
+    private static int gpr(int n, int bits, boolean rex) {
+        return switch (bits) {
+            case 8 -> R_AL + (rex || n < 4 ? (n < 4 ? n : n + 4) : n);
+            case 16 -> R_AX + n;
+            case 32 -> R_EAX + n;
+            default -> R_RAX + n;
+        };
+    }
+
+    private static int vecReg(int n, int bits) {
+        return (bits > 256 ? R_ZMM0 : bits > 128 ? R_YMM0 : R_XMM0) + n;
+    }
+
+    private static int immBytes(int size, int osize) {
+        return switch (size) {
+            case S_B -> 1;
+            case S_W -> 2;
+            case S_D -> 4;
+            case S_Q -> 8;
+            case S_Z -> osize == 16 ? 2 : 4;
+            case S_V -> osize / 8;
+            default -> 1;
+        };
+    }
+
+    private static long readImm(byte[] c, int p, int n) {
+        long v = 0;
+        for (int i = n - 1; i >= 0; i--) v = v << 8 | (c[p + i] & 0xff);
+        return v;
+    }
+
+    /** Size in bits of an operand code (register width or memory access size). */
+    private static int operandBitsOf(int code32, int osize, int w, int vl) {
+        return sizeBits((code32 >> 8) & 0xff, osize, w, vl);
+    }
+
+    private static int sizeBits(int size, int osize, int w, int vl) {
+        return switch (size) {
+            case S_B -> 8;
+            case S_W -> 16;
+            case S_D -> 32;
+            case S_Q -> 64;
+            case S_V -> osize;
+            case S_Z -> osize == 16 ? 16 : 32;
+            case S_Y -> w != 0 ? 64 : 32;
+            case S_DQ -> 128;
+            case S_QQ -> 256;
+            case S_DQQ -> 512;
+            case S_X -> vl == 0 ? 128 : vl;
+            case S_HX -> (vl == 0 ? 128 : vl) / 2;
+            case S_QX -> (vl == 0 ? 128 : vl) / 4;
+            case S_OX -> (vl == 0 ? 128 : vl) / 8;
+            case S_SS -> 32;
+            case S_SD -> 64;
+            case S_SH -> 16;
+            case S_T -> 80;
+            case S_P -> osize + 16;
+            case S_S -> 80;
+            case S_E -> osize == 16 ? 112 : 224;
+            case S_FS -> osize == 16 ? 752 : 864;
+            case S_FX -> 4096;
+            default -> 0;
+        };
+    }
+}

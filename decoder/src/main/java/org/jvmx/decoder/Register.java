@@ -1,0 +1,298 @@
+package org.jvmx.decoder;
+
+/**
+ * Architectural registers. Each class is contiguous, so a register is its class's first
+ * member plus its number (see {@link #of(Register, int)}).
+ */
+public enum Register {
+    NONE(0, Kind.NONE),
+    AL(8, Kind.GPR),
+    CL(8, Kind.GPR),
+    DL(8, Kind.GPR),
+    BL(8, Kind.GPR),
+    AH(8, Kind.GPR),
+    CH(8, Kind.GPR),
+    DH(8, Kind.GPR),
+    BH(8, Kind.GPR),
+    SPL(8, Kind.GPR),
+    BPL(8, Kind.GPR),
+    SIL(8, Kind.GPR),
+    DIL(8, Kind.GPR),
+    R8B(8, Kind.GPR),
+    R9B(8, Kind.GPR),
+    R10B(8, Kind.GPR),
+    R11B(8, Kind.GPR),
+    R12B(8, Kind.GPR),
+    R13B(8, Kind.GPR),
+    R14B(8, Kind.GPR),
+    R15B(8, Kind.GPR),
+    AX(16, Kind.GPR),
+    CX(16, Kind.GPR),
+    DX(16, Kind.GPR),
+    BX(16, Kind.GPR),
+    SP(16, Kind.GPR),
+    BP(16, Kind.GPR),
+    SI(16, Kind.GPR),
+    DI(16, Kind.GPR),
+    R8W(16, Kind.GPR),
+    R9W(16, Kind.GPR),
+    R10W(16, Kind.GPR),
+    R11W(16, Kind.GPR),
+    R12W(16, Kind.GPR),
+    R13W(16, Kind.GPR),
+    R14W(16, Kind.GPR),
+    R15W(16, Kind.GPR),
+    EAX(32, Kind.GPR),
+    ECX(32, Kind.GPR),
+    EDX(32, Kind.GPR),
+    EBX(32, Kind.GPR),
+    ESP(32, Kind.GPR),
+    EBP(32, Kind.GPR),
+    ESI(32, Kind.GPR),
+    EDI(32, Kind.GPR),
+    R8D(32, Kind.GPR),
+    R9D(32, Kind.GPR),
+    R10D(32, Kind.GPR),
+    R11D(32, Kind.GPR),
+    R12D(32, Kind.GPR),
+    R13D(32, Kind.GPR),
+    R14D(32, Kind.GPR),
+    R15D(32, Kind.GPR),
+    RAX(64, Kind.GPR),
+    RCX(64, Kind.GPR),
+    RDX(64, Kind.GPR),
+    RBX(64, Kind.GPR),
+    RSP(64, Kind.GPR),
+    RBP(64, Kind.GPR),
+    RSI(64, Kind.GPR),
+    RDI(64, Kind.GPR),
+    R8(64, Kind.GPR),
+    R9(64, Kind.GPR),
+    R10(64, Kind.GPR),
+    R11(64, Kind.GPR),
+    R12(64, Kind.GPR),
+    R13(64, Kind.GPR),
+    R14(64, Kind.GPR),
+    R15(64, Kind.GPR),
+    EIP(64, Kind.IP),
+    RIP(64, Kind.IP),
+    ES(16, Kind.SEGMENT),
+    CS(16, Kind.SEGMENT),
+    SS(16, Kind.SEGMENT),
+    DS(16, Kind.SEGMENT),
+    FS(16, Kind.SEGMENT),
+    GS(16, Kind.SEGMENT),
+    CR0(64, Kind.CONTROL),
+    CR1(64, Kind.CONTROL),
+    CR2(64, Kind.CONTROL),
+    CR3(64, Kind.CONTROL),
+    CR4(64, Kind.CONTROL),
+    CR5(64, Kind.CONTROL),
+    CR6(64, Kind.CONTROL),
+    CR7(64, Kind.CONTROL),
+    CR8(64, Kind.CONTROL),
+    CR9(64, Kind.CONTROL),
+    CR10(64, Kind.CONTROL),
+    CR11(64, Kind.CONTROL),
+    CR12(64, Kind.CONTROL),
+    CR13(64, Kind.CONTROL),
+    CR14(64, Kind.CONTROL),
+    CR15(64, Kind.CONTROL),
+    DR0(64, Kind.DEBUG),
+    DR1(64, Kind.DEBUG),
+    DR2(64, Kind.DEBUG),
+    DR3(64, Kind.DEBUG),
+    DR4(64, Kind.DEBUG),
+    DR5(64, Kind.DEBUG),
+    DR6(64, Kind.DEBUG),
+    DR7(64, Kind.DEBUG),
+    DR8(64, Kind.DEBUG),
+    DR9(64, Kind.DEBUG),
+    DR10(64, Kind.DEBUG),
+    DR11(64, Kind.DEBUG),
+    DR12(64, Kind.DEBUG),
+    DR13(64, Kind.DEBUG),
+    DR14(64, Kind.DEBUG),
+    DR15(64, Kind.DEBUG),
+    ST0(80, Kind.X87),
+    ST1(80, Kind.X87),
+    ST2(80, Kind.X87),
+    ST3(80, Kind.X87),
+    ST4(80, Kind.X87),
+    ST5(80, Kind.X87),
+    ST6(80, Kind.X87),
+    ST7(80, Kind.X87),
+    MM0(64, Kind.MMX),
+    MM1(64, Kind.MMX),
+    MM2(64, Kind.MMX),
+    MM3(64, Kind.MMX),
+    MM4(64, Kind.MMX),
+    MM5(64, Kind.MMX),
+    MM6(64, Kind.MMX),
+    MM7(64, Kind.MMX),
+    XMM0(128, Kind.XMM),
+    XMM1(128, Kind.XMM),
+    XMM2(128, Kind.XMM),
+    XMM3(128, Kind.XMM),
+    XMM4(128, Kind.XMM),
+    XMM5(128, Kind.XMM),
+    XMM6(128, Kind.XMM),
+    XMM7(128, Kind.XMM),
+    XMM8(128, Kind.XMM),
+    XMM9(128, Kind.XMM),
+    XMM10(128, Kind.XMM),
+    XMM11(128, Kind.XMM),
+    XMM12(128, Kind.XMM),
+    XMM13(128, Kind.XMM),
+    XMM14(128, Kind.XMM),
+    XMM15(128, Kind.XMM),
+    XMM16(128, Kind.XMM),
+    XMM17(128, Kind.XMM),
+    XMM18(128, Kind.XMM),
+    XMM19(128, Kind.XMM),
+    XMM20(128, Kind.XMM),
+    XMM21(128, Kind.XMM),
+    XMM22(128, Kind.XMM),
+    XMM23(128, Kind.XMM),
+    XMM24(128, Kind.XMM),
+    XMM25(128, Kind.XMM),
+    XMM26(128, Kind.XMM),
+    XMM27(128, Kind.XMM),
+    XMM28(128, Kind.XMM),
+    XMM29(128, Kind.XMM),
+    XMM30(128, Kind.XMM),
+    XMM31(128, Kind.XMM),
+    YMM0(256, Kind.YMM),
+    YMM1(256, Kind.YMM),
+    YMM2(256, Kind.YMM),
+    YMM3(256, Kind.YMM),
+    YMM4(256, Kind.YMM),
+    YMM5(256, Kind.YMM),
+    YMM6(256, Kind.YMM),
+    YMM7(256, Kind.YMM),
+    YMM8(256, Kind.YMM),
+    YMM9(256, Kind.YMM),
+    YMM10(256, Kind.YMM),
+    YMM11(256, Kind.YMM),
+    YMM12(256, Kind.YMM),
+    YMM13(256, Kind.YMM),
+    YMM14(256, Kind.YMM),
+    YMM15(256, Kind.YMM),
+    YMM16(256, Kind.YMM),
+    YMM17(256, Kind.YMM),
+    YMM18(256, Kind.YMM),
+    YMM19(256, Kind.YMM),
+    YMM20(256, Kind.YMM),
+    YMM21(256, Kind.YMM),
+    YMM22(256, Kind.YMM),
+    YMM23(256, Kind.YMM),
+    YMM24(256, Kind.YMM),
+    YMM25(256, Kind.YMM),
+    YMM26(256, Kind.YMM),
+    YMM27(256, Kind.YMM),
+    YMM28(256, Kind.YMM),
+    YMM29(256, Kind.YMM),
+    YMM30(256, Kind.YMM),
+    YMM31(256, Kind.YMM),
+    ZMM0(512, Kind.ZMM),
+    ZMM1(512, Kind.ZMM),
+    ZMM2(512, Kind.ZMM),
+    ZMM3(512, Kind.ZMM),
+    ZMM4(512, Kind.ZMM),
+    ZMM5(512, Kind.ZMM),
+    ZMM6(512, Kind.ZMM),
+    ZMM7(512, Kind.ZMM),
+    ZMM8(512, Kind.ZMM),
+    ZMM9(512, Kind.ZMM),
+    ZMM10(512, Kind.ZMM),
+    ZMM11(512, Kind.ZMM),
+    ZMM12(512, Kind.ZMM),
+    ZMM13(512, Kind.ZMM),
+    ZMM14(512, Kind.ZMM),
+    ZMM15(512, Kind.ZMM),
+    ZMM16(512, Kind.ZMM),
+    ZMM17(512, Kind.ZMM),
+    ZMM18(512, Kind.ZMM),
+    ZMM19(512, Kind.ZMM),
+    ZMM20(512, Kind.ZMM),
+    ZMM21(512, Kind.ZMM),
+    ZMM22(512, Kind.ZMM),
+    ZMM23(512, Kind.ZMM),
+    ZMM24(512, Kind.ZMM),
+    ZMM25(512, Kind.ZMM),
+    ZMM26(512, Kind.ZMM),
+    ZMM27(512, Kind.ZMM),
+    ZMM28(512, Kind.ZMM),
+    ZMM29(512, Kind.ZMM),
+    ZMM30(512, Kind.ZMM),
+    ZMM31(512, Kind.ZMM),
+    K0(64, Kind.OPMASK),
+    K1(64, Kind.OPMASK),
+    K2(64, Kind.OPMASK),
+    K3(64, Kind.OPMASK),
+    K4(64, Kind.OPMASK),
+    K5(64, Kind.OPMASK),
+    K6(64, Kind.OPMASK),
+    K7(64, Kind.OPMASK),
+    BND0(128, Kind.BOUND),
+    BND1(128, Kind.BOUND),
+    BND2(128, Kind.BOUND),
+    BND3(128, Kind.BOUND),
+    TMM0(8192, Kind.TILE),
+    TMM1(8192, Kind.TILE),
+    TMM2(8192, Kind.TILE),
+    TMM3(8192, Kind.TILE),
+    TMM4(8192, Kind.TILE),
+    TMM5(8192, Kind.TILE),
+    TMM6(8192, Kind.TILE),
+    TMM7(8192, Kind.TILE);
+
+    /** Register classes. */
+    public enum Kind { NONE, GPR, IP, SEGMENT, CONTROL, DEBUG, X87, MMX, XMM, YMM, ZMM, OPMASK, BOUND, TILE }
+
+    private static final Register[] VALUES = values();
+
+    private final int bits;
+    private final Kind kind;
+
+    Register(int bits, Kind kind) {
+        this.bits = bits;
+        this.kind = kind;
+    }
+
+    /** Width in bits (80 for x87 stack registers). */
+    public int bits() {
+        return bits;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The register {@code n} places after {@code first} (e.g. {@code of(XMM0, 17)} is XMM17). */
+    public static Register of(Register first, int n) {
+        return VALUES[first.ordinal() + n];
+    }
+
+    /** The register with this ordinal. */
+    public static Register ofOrdinal(int ordinal) {
+        return VALUES[ordinal];
+    }
+
+    /** The 64-bit register of a general-purpose register of any width (AH gives RAX), else this. */
+    public Register full64() {
+        if (kind != Kind.GPR) return this;
+        int o = ordinal();
+        if (o >= RAX.ordinal()) return this;
+        if (o >= EAX.ordinal()) return VALUES[RAX.ordinal() + o - EAX.ordinal()];
+        if (o >= AX.ordinal()) return VALUES[RAX.ordinal() + o - AX.ordinal()];
+        if (o >= AH.ordinal() && o <= BH.ordinal()) return VALUES[RAX.ordinal() + o - AH.ordinal()];
+        if (o >= SPL.ordinal()) return VALUES[RAX.ordinal() + 4 + o - SPL.ordinal()];
+        return VALUES[RAX.ordinal() + o - AL.ordinal()];
+    }
+
+    /** Lower-case name as assemblers print it. */
+    public String lowerName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
