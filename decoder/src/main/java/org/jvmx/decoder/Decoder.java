@@ -243,6 +243,7 @@ public final class Decoder {
             if (v != 0) return fail(out, p - offset, InvalidReason.VVVV_NOT_UNUSED);
         }
         if (encoding == 2) {
+            if (vl == 3 && !(bcst != 0 && mod == 3)) return fail(out, p - offset, InvalidReason.EVEX_VECTOR_LENGTH);
             if (bcst != 0) {
                 if (mod == 3) {
                     if ((attrs & A_ER) != 0) {
@@ -257,11 +258,10 @@ public final class Decoder {
                 } else {
                     out.broadcast = true;
                 }
-            } else if (vl == 3) {
-                return fail(out, p - offset, InvalidReason.EVEX_VECTOR_LENGTH);
             }
             if (aaa != 0 && (attrs & A_K) == 0) return fail(out, p - offset, InvalidReason.EVEX_MASKING);
-            if (z != 0 && ((attrs & A_KZ) == 0 || (mod != 3 && MEM_OP[form] == 0))) {
+            // {z} needs a mask register and a register destination (SDM Vol. 2, 2.7.8)
+            if (z != 0 && ((attrs & A_KZ) == 0 || aaa == 0 || (mod != 3 && MEM_OP[form] == 0))) {
                 return fail(out, p - offset, InvalidReason.EVEX_MASKING);
             }
             if ((attrs & A_KREQ) != 0 && aaa == 0) return fail(out, p - offset, InvalidReason.EVEX_MASKING);
@@ -273,7 +273,9 @@ public final class Decoder {
         int memOp = MEM_OP[form];
         int memBits = 0;
         if (memOp >= 0) {
-            memBits = operandBitsOf(Tables.OPS[form * 5 + memOp], osize, rexW, vlBits);
+            int mc = Tables.OPS[form * 5 + memOp];
+            int extra = mc >>> 16; // Ry/Mb style: memory size differs from the register size
+            memBits = extra != 0 ? sizeBits(extra - 1, osize, rexW, vlBits) : operandBitsOf(mc, osize, rexW, vlBits);
             if (out.broadcast) {
                 int bc = (attrs >>> A_BCST_SHIFT) & 3;
                 memBits = (attrs & A_BCSTW) != 0 ? (rexW != 0 ? 64 : 32) : bc == 1 ? 16 : bc == 2 ? 32 : 64;
@@ -367,7 +369,10 @@ public final class Decoder {
                         return fail(out, p - offset, InvalidReason.REGISTER_NOT_ALLOWED);
                     }
                 }
-                case K_G -> regNo = gpr(reg | rexR << 3, bits, rex != 0);
+                case K_G -> {
+                    if (rexR2 != 0) return fail(out, p - offset, InvalidReason.EVEX_HIGH_REGISTER);
+                    regNo = gpr(reg | rexR << 3, bits, rex != 0);
+                }
                 case K_R -> regNo = gpr(rm | rexB << 3, bits, rex != 0);
                 case K_Z -> regNo = gpr((opcode & 7) | rexB << 3, bits, rex != 0);
                 case K_B -> regNo = gpr(vvvv, bits, false);
@@ -441,7 +446,10 @@ public final class Decoder {
                 }
                 case K_P -> regNo = R_MM0 + reg;
                 case K_N -> regNo = R_MM0 + rm;
-                case K_KR -> regNo = R_K0 + reg;
+                case K_KR -> {
+                    if ((rexR | rexR2) != 0) return fail(out, p - offset, InvalidReason.INVALID_REGISTER);
+                    regNo = R_K0 + reg;
+                }
                 case K_KU -> regNo = R_K0 + rm;
                 case K_KH -> regNo = R_K0 + (vvvv & 7);
                 case K_BND -> regNo = R_BND0 + (reg & 3);
@@ -450,6 +458,15 @@ public final class Decoder {
                 case K_T -> regNo = R_TMM0 + reg;
                 case K_TU -> regNo = R_TMM0 + rm;
                 case K_TH -> regNo = R_TMM0 + (vvvv & 7);
+                case K_XLAT, K_XD -> {
+                    okind = 1;
+                    int gb = asize == 64 ? R_RAX : R_EAX;
+                    out.memBase = (short) (gb + (kind == K_XLAT ? 3 : 7));
+                    if (kind == K_XLAT) out.memIndex = (short) R_AL;
+                    out.memScale = 1;
+                    out.memSeg = (short) (seg != 0 ? seg : segLow != 0 ? segLow : R_DS);
+                    out.memBits = (short) bits;
+                }
                 case K_FIXED -> {
                     int fx = code32 >>> 16;
                     if (fx == F_RAX_V) regNo = osize == 64 ? R_RAX : osize == 32 ? R_EAX : R_AX;
@@ -464,6 +481,16 @@ public final class Decoder {
             out.opBits[k] = (short) (okind == 0 && regNo != 0 ? Register.ofOrdinal(regNo).bits() : bits);
             out.opValue[k] = value;
             if (okind == 4 || okind == 5) out.opBits[k] = (short) bits;
+        }
+        if (out.vsib && memOp > 0) {
+            int idx, dst = -1, msk = -1;
+            for (int k = 0; k < nops; k++) {
+                int kind = Tables.OPS[form * 5 + k] & 0xff;
+                if (kind == K_V) dst = vecNo(out.opReg[k]);
+                else if (kind == K_H) msk = vecNo(out.opReg[k]);
+            }
+            idx = vecNo(out.memIndex);
+            if (dst == idx || msk == idx || (msk >= 0 && msk == dst)) return fail(out, p - offset, InvalidReason.SAME_REGISTERS);
         }
         int len = p - offset;
         out.opCount = nops;
@@ -509,6 +536,11 @@ public final class Decoder {
             case 32 -> R_EAX + n;
             default -> R_RAX + n;
         };
+    }
+
+    /** Register number of an xmm/ymm/zmm register ordinal. */
+    private static int vecNo(int ordinal) {
+        return ordinal >= R_ZMM0 ? ordinal - R_ZMM0 : ordinal >= R_YMM0 ? ordinal - R_YMM0 : ordinal - R_XMM0;
     }
 
     private static int vecReg(int n, int bits) {

@@ -33,11 +33,11 @@ public final class TableGen {
     static final List<String> KINDS = List.of(
             "NONE", "E", "G", "M", "R", "Z", "I", "IS", "J", "O", "X", "Y", "S", "C", "D",
             "V", "W", "U", "H", "L", "P", "Q", "N", "B", "KR", "KW", "KU", "KH", "BND", "BNDW",
-            "ST", "STI", "VSIBX", "VSIBY", "VSIBZ", "T", "TU", "TH", "FIXED", "CONST1", "MIB", "SIBMEM");
+            "ST", "STI", "VSIBX", "VSIBY", "VSIBZ", "T", "TU", "TH", "FIXED", "CONST1", "MIB", "SIBMEM", "XLAT", "XD", "A");
     /** Sizes, in id order. */
     static final List<String> SIZES = List.of(
             "", "b", "w", "d", "q", "v", "z", "y", "dq", "qq", "dqq", "x", "hx", "qx", "ox",
-            "ss", "sd", "sh", "t", "p", "s", "e", "fs", "fx", "xs");
+            "ss", "sd", "sh", "t", "p", "s", "e", "fs", "fx", "xs", "kh");
     /** Fixed register operands accepted by name; rAX/eAX follow the operand size. */
     static final List<String> FIXED = List.of(
             "AL", "CL", "DL", "BL", "AX", "CX", "DX", "BX", "EAX", "ECX", "EDX", "EBX", "RAX", "RCX", "RDX", "RBX",
@@ -57,7 +57,7 @@ public final class TableGen {
         "TUPLE3", "TUPLE4", "HLE", "BND", "NOTRACK", "FIXEDMODRM"};
     static final List<String> FLOWS = List.of("none", "jmp", "jcc", "call", "ret", "int", "sys", "ijmp", "icall", "xbegin");
     static final List<String> TUPLES = List.of("NONE", "FV", "FVM", "HV", "HVM", "QVM", "OVM", "T1S", "T1S8", "T1S16",
-            "T1F", "T2", "T4", "T8", "M128", "DUP", "T1S4");
+            "T1F", "T2", "T4", "T8", "M128", "DUP", "T1S4", "QV");
     /** RFLAGS letters → bit numbers. */
     static final String FLAG_LETTERS = "CPAZSTIDOXRNVFGJ";
     static final int[] FLAG_BITS = {0, 2, 4, 6, 7, 8, 9, 10, 11, 18, 16, 14, 17, 19, 20, 21};
@@ -183,7 +183,7 @@ public final class TableGen {
                 case "o64" -> { osz = 2; continue; }
                 case "a32" -> { asz = 1; continue; }
                 case "a64" -> { asz = 0; continue; }
-                case "B0" -> { mask |= 1 << SEL_REXB; continue; }
+                case "rexb0" -> { mask |= 1 << SEL_REXB; continue; }
                 case "/r" -> { modrm = true; continue; }
                 case "mod=11" -> { mod = 3; continue; }
                 case "mod!=11" -> { mod = 0; continue; }
@@ -195,7 +195,7 @@ public final class TableGen {
                 int b = Integer.parseInt(tok.substring(0, 2), 16);
                 if (!opcodeSeen) {
                     if (!vex && !evex) {
-                        if (t + 0 < enc.length && !opcodeSeen && (b == 0x66 || b == 0xF2 || b == 0xF3) && legacyMap == 0 && nextIsOpcode(enc, t)) {
+                        if ((b == 0x66 || b == 0xF2 || b == 0xF3) && legacyMap == 0 && hexFollows(enc, t)) {
                             mandatory = b == 0x66 ? 1 : b == 0xF3 ? 2 : 3;
                             continue;
                         }
@@ -246,6 +246,7 @@ public final class TableGen {
                 String kind = KINDS.get(code & 0xff);
                 switch (kind) {
                     case "M", "VSIBX", "VSIBY", "VSIBZ", "MIB", "SIBMEM" -> { memOnly = true; usesRm = true; }
+                    case "A" -> { }
                     case "R", "U", "N", "KU", "TU", "STI" -> { regOnly = true; usesRm = true; }
                     case "E", "W", "Q", "KW", "BNDW" -> usesRm = true;
                     case "G", "S", "C", "D", "V", "P", "KR", "BND", "T" -> usesReg = true;
@@ -334,7 +335,7 @@ public final class TableGen {
                 case "xacquire", "xrelease", "hle" -> attrs |= bit("HLE");
                 case "bnd" -> attrs |= bit("BND");
                 case "notrack" -> attrs |= bit("NOTRACK");
-                case "nomask0" -> { }
+                case "nomask0", "gather" -> { }
                 default -> throw new SpecError("unknown attribute '" + a + "'");
             }
         }
@@ -356,8 +357,9 @@ public final class TableGen {
         }
     }
 
-    private static boolean nextIsOpcode(String[] enc, int t) {
-        return t + 1 < enc.length && enc[t + 1].matches("[0-9A-F]{2}(\\+r)?");
+    private static boolean hexFollows(String[] enc, int t) {
+        for (int i = t + 1; i < enc.length; i++) if (enc[i].matches("[0-9A-F]{2}(\\+[ri])?")) return true;
+        return false;
     }
 
     private static int opcodeBytesBefore(String[] enc, int t) {
@@ -386,6 +388,16 @@ public final class TableGen {
 
     /** Parses one operand into kind | size << 8 | extra << 16. */
     static int operand(String o) {
+        int slash = o.indexOf('/');
+        if (slash > 0) {
+            // register-or-memory with different sizes (Intel's r32/m8): Ry/Mb (general), Udq/Md (vector), Nq/Md
+            int r = operand(o.substring(0, slash)), m = operand(o.substring(slash + 1));
+            String rk = KINDS.get(r & 0xff);
+            if (!KINDS.get(m & 0xff).equals("M")) throw new SpecError("after '/' a memory operand M<size> is needed: '" + o + "'");
+            String k = switch (rk) { case "R" -> "E"; case "U" -> "W"; case "N" -> "Q"; case "KU" -> "KW";
+                default -> throw new SpecError("before '/' a register-only operand R/U/N/KU is needed: '" + o + "'"); };
+            return KINDS.indexOf(k) | (r & 0xff00) | ((((m >> 8) & 0xff) + 1) << 16);
+        }
         if (o.equals("1")) return KINDS.indexOf("CONST1");
         if (o.equals("ST")) return KINDS.indexOf("ST");
         if (o.equals("STi")) return KINDS.indexOf("STI");
