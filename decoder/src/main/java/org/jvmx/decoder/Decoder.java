@@ -58,8 +58,12 @@ public final class Decoder {
             R_RSP = Register.RSP.ordinal(), R_RBP = Register.RBP.ordinal(), R_ESP = Register.ESP.ordinal(),
             R_EBP = Register.EBP.ordinal();
     private static final Register[] FIXED_REGS;
+    private static final short[] REG_BITS;
 
     static {
+        Register[] all = Register.values();
+        REG_BITS = new short[all.length];
+        for (Register r : all) REG_BITS[r.ordinal()] = (short) r.bits();
         FIXED_REGS = new Register[FIXED_NAMES.length];
         for (int i = 0; i < FIXED_NAMES.length; i++) {
             String n = FIXED_NAMES[i];
@@ -478,7 +482,7 @@ public final class Decoder {
             }
             out.opKind[k] = okind;
             out.opReg[k] = (short) regNo;
-            out.opBits[k] = (short) (okind == 0 && regNo != 0 ? Register.ofOrdinal(regNo).bits() : bits);
+            out.opBits[k] = (short) (okind == 0 && regNo != 0 ? REG_BITS[regNo] : bits);
             out.opValue[k] = value;
             if (okind == 4 || okind == 5) out.opBits[k] = (short) bits;
         }
@@ -492,6 +496,7 @@ public final class Decoder {
             idx = vecNo(out.memIndex);
             if (dst == idx || msk == idx || (msk >= 0 && msk == dst)) return fail(out, p - offset, InvalidReason.SAME_REGISTERS);
         }
+        if ((attrs & A_DISTINCT) != 0 && !distinctRegisters(out, nops)) return fail(out, p - offset, InvalidReason.SAME_REGISTERS);
         int len = p - offset;
         out.opCount = nops;
         out.length = len;
@@ -538,8 +543,24 @@ public final class Decoder {
         };
     }
 
+    /**
+     * The {@code distinct} rule: the destination differs from every other register source (complex
+     * FP16 multiplies, SDM Vol. 2 VFCMADDCPH); tile operands are all pairwise different (AMX TDP*).
+     */
+    private static boolean distinctRegisters(Instruction out, int nops) {
+        boolean tiles = out.opReg[0] >= R_TMM0 && out.opReg[0] < R_TMM0 + 8;
+        for (int i = 0; i < nops; i++) {
+            if (out.opKind[i] != 0) continue;
+            for (int j = i + 1; j < nops; j++) {
+                if (out.opKind[j] == 0 && (i == 0 || tiles) && vecNo(out.opReg[i]) == vecNo(out.opReg[j])) return false;
+            }
+        }
+        return true;
+    }
+
     /** Register number of an xmm/ymm/zmm register ordinal. */
     private static int vecNo(int ordinal) {
+        if (ordinal >= R_TMM0 && ordinal < R_TMM0 + 8) return ordinal - R_TMM0;
         return ordinal >= R_ZMM0 ? ordinal - R_ZMM0 : ordinal >= R_YMM0 ? ordinal - R_YMM0 : ordinal - R_XMM0;
     }
 
@@ -570,7 +591,23 @@ public final class Decoder {
         return sizeBits((code32 >> 8) & 0xff, osize, w, vl);
     }
 
+    /** SIZE_BITS[size][osize 16/32/64][W][VL 0/128/256/512]: sizes resolved once, looked up per operand. */
+    private static final short[] SIZE_BITS = new short[32 * 3 * 2 * 4];
+
+    static {
+        int[] os = {16, 32, 64}, vls = {0, 128, 256, 512};
+        for (int s = 0; s < 32; s++)
+            for (int o = 0; o < 3; o++)
+                for (int w = 0; w < 2; w++)
+                    for (int v = 0; v < 4; v++)
+                        SIZE_BITS[((s * 3 + o) * 2 + w) * 4 + v] = (short) computeSizeBits(s, os[o], w, vls[v]);
+    }
+
     private static int sizeBits(int size, int osize, int w, int vl) {
+        return SIZE_BITS[((size * 3 + (osize >> 5)) * 2 + w) * 4 + (vl >> 7) - (vl >> 9)];
+    }
+
+    private static int computeSizeBits(int size, int osize, int w, int vl) {
         return switch (size) {
             case S_B -> 8;
             case S_W -> 16;

@@ -54,7 +54,7 @@ public final class TableGen {
     static final String[] ATTR_NAMES = {
         "LOCK", "REP", "REPNE", "O64", "F64", "I64", "O64ONLY", "PRIV", "FLOW0", "FLOW1", "FLOW2", "FLOW3",
         "MODRM", "VVVV", "K", "KZ", "KREQ", "ER", "SAE", "BCST0", "BCST1", "BCSTW", "TUPLE0", "TUPLE1", "TUPLE2",
-        "TUPLE3", "TUPLE4", "HLE", "BND", "NOTRACK", "FIXEDMODRM"};
+        "TUPLE3", "TUPLE4", "HLE", "BND", "NOTRACK", "FIXEDMODRM", "DISTINCT"};
     static final List<String> FLOWS = List.of("none", "jmp", "jcc", "call", "ret", "int", "sys", "ijmp", "icall", "xbegin");
     static final List<String> TUPLES = List.of("NONE", "FV", "FVM", "HV", "HVM", "QVM", "OVM", "T1S", "T1S8", "T1S16",
             "T1F", "T2", "T4", "T8", "M128", "DUP", "T1S4", "QV");
@@ -335,6 +335,7 @@ public final class TableGen {
                 case "xacquire", "xrelease", "hle" -> attrs |= bit("HLE");
                 case "bnd" -> attrs |= bit("BND");
                 case "notrack" -> attrs |= bit("NOTRACK");
+                case "distinct" -> attrs |= bit("DISTINCT");
                 case "nomask0", "gather" -> { }
                 default -> throw new SpecError("unknown attribute '" + a + "'");
             }
@@ -418,7 +419,7 @@ public final class TableGen {
         String size = o.substring(i);
         if (kind.equals("I") && size.startsWith("s")) { kind = "IS"; size = size.substring(1); if (size.isEmpty()) size = "b"; }
         if (kind.equals("ST") && size.equals("i")) { kind = "STI"; size = ""; }
-        if (kind.equals("TMM")) kind = "T";
+        switch (kind) { case "TMM", "TMMR" -> kind = "T"; case "TMMU" -> kind = "TU"; case "TMMH" -> kind = "TH"; default -> { } }
         int k = KINDS.indexOf(kind);
         if (k <= 0 || kind.equals("FIXED") || kind.equals("CONST1")) throw new SpecError("unknown operand kind in '" + o + "'");
         int s = SIZES.indexOf(size);
