@@ -219,6 +219,7 @@ public final class Decoder {
         }
         if (form < 0) return fail(out, p - offset, InvalidReason.UNDEFINED_OPCODE);
         final int attrs = Tables.ATTRS[form];
+        if ((attrs & A_FORCEREG) != 0) mod = 3; // MOV CR/DR: r/m names a register whatever mod says (SDM Vol. 2, MOV-Control Registers)
         out.form = form;
         out.mnemonic = Tables.MNEMONIC[form];
         if ((attrs & A_I64) != 0) return fail(out, p - offset, InvalidReason.INVALID_IN_64BIT);

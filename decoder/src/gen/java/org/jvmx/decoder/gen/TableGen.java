@@ -54,7 +54,7 @@ public final class TableGen {
     static final String[] ATTR_NAMES = {
         "LOCK", "REP", "REPNE", "O64", "F64", "I64", "O64ONLY", "PRIV", "FLOW0", "FLOW1", "FLOW2", "FLOW3",
         "MODRM", "VVVV", "K", "KZ", "KREQ", "ER", "SAE", "BCST0", "BCST1", "BCSTW", "TUPLE0", "TUPLE1", "TUPLE2",
-        "TUPLE3", "TUPLE4", "HLE", "BND", "NOTRACK", "FIXEDMODRM", "DISTINCT"};
+        "TUPLE3", "TUPLE4", "HLE", "BND", "NOTRACK", "FORCEREG", "DISTINCT"};
     static final List<String> FLOWS = List.of("none", "jmp", "jcc", "call", "ret", "int", "sys", "ijmp", "icall", "xbegin");
     static final List<String> TUPLES = List.of("NONE", "FV", "FVM", "HV", "HVM", "QVM", "OVM", "T1S", "T1S8", "T1S16",
             "T1F", "T2", "T4", "T8", "M128", "DUP", "T1S4", "QV");
@@ -132,7 +132,7 @@ public final class TableGen {
         int mask = 0, value = 0;
         int space = -1;
         List<Integer> opcodes = new ArrayList<>();
-        boolean plusR = false, modrm = false, fixedModrm = false;
+        boolean plusR = false, modrm = false, fixedModrm = false, forceReg = false;
         int modrmReg = -1, modrmRm = -1, mod = -1; // mod: -1 any, 3 reg, 0 mem
         int mandatory = -1; // -1 absent, 0 NP, 1 66, 2 F3, 3 F2
         int w = -1, vl = -1; // vl: -1 = all legal (vector), -2 = LIG
@@ -187,6 +187,7 @@ public final class TableGen {
                 case "/r" -> { modrm = true; continue; }
                 case "mod=11" -> { mod = 3; continue; }
                 case "mod!=11" -> { mod = 0; continue; }
+                case "mod=any" -> { forceReg = true; continue; }
                 default -> { }
             }
             if (tok.matches("/[0-7]")) { modrm = true; modrmReg = tok.charAt(1) - '0'; continue; }
@@ -259,7 +260,7 @@ public final class TableGen {
         if (ops.size() > 5) throw new SpecError("more than 5 operands");
         if ((usesRm || usesReg) && !modrm) throw new SpecError("ModRM operand without /r, /digit or ModRM byte");
         if (regOnly && memOnly) throw new SpecError("operands need both register-only and memory-only r/m");
-        if (regOnly) { if (mod == 0) throw new SpecError("mod!=11 contradicts a register-only operand"); mod = 3; }
+        if (regOnly && !forceReg) { if (mod == 0) throw new SpecError("mod!=11 contradicts a register-only operand"); mod = 3; }
         if (memOnly) { if (mod == 3) throw new SpecError("mod=11 contradicts a memory-only operand"); mod = 0; }
         if (usesVvvv && !vex && !evex) throw new SpecError("H/B/KH operand needs VEX or EVEX");
 
@@ -348,7 +349,7 @@ public final class TableGen {
         if (bcst == 4) attrs |= bit("BCSTW") | (2 << bitIndex("BCST0"));
         else attrs |= bcst << bitIndex("BCST0");
         if (modrm) attrs |= bit("MODRM");
-        if (fixedModrm) attrs |= bit("FIXEDMODRM");
+        if (forceReg) attrs |= bit("FORCEREG");
         if (usesVvvv) attrs |= bit("VVVV");
 
         int[] opArr = ops.stream().mapToInt(Integer::intValue).toArray();

@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+// Dumps what the iced-x86 oracle decodes (64-bit mode, DecoderOptions.None), one compact line per
+// instruction, for the decoder's oracle tests (IcedOracleTest, DecoderFuzzTest) and scripts/spec-diff.
+//
+//   node iced-dump.js elf   TEXT.bin VADDR_HEX [OUT]   decode a raw .text sequentially
+//   node iced-dump.js batch [IN|-] [OUT]               one hex byte string per input line
+//
+// OUT (default: stdout) receives one line per instruction / input line, tab-separated:
+//
+//   OFF LEN STATUS MNEMONIC DECO CPUID OP... TEXT
+//
+//   OFF       hex byte offset in the .text (elf) or input line number from 0 (batch)
+//   LEN       length in bytes (for an invalid instruction: what iced consumed)
+//   STATUS    V (valid), I (invalid instruction) or E (input ended: iced's NoMoreBytes)
+//   MNEMONIC  iced Mnemonic enum name ("INVALID" when not valid)
+//   DECO      EVEX/VEX decorations, comma-separated or "-": kN (opmask), z, bcst, rc=RN|RD|RU|RZ, sae
+//   CPUID     iced CpuidFeature names, comma-separated
+//   OP        one field per operand:
+//               R:REG                          register
+//               M:SEG:BASE:INDEX:SCALE:DISP:BITS memory (names "-" when absent; DISP hex u64, for
+//                                              RIP-relative the absolute target; BITS: memory size,
+//                                              element size when broadcast, 0 when unknown)
+//               I:HEX:BITS                     immediate, as iced extends it to BITS (hex u64)
+//               B:HEX                          near branch target
+//               SS:SEG:BITS / SD:BITS          string source seg:[rSI] / destination es:[rDI]
+//               O:KIND                         anything else (iced OpKind name)
+//   TEXT      iced's Intel-syntax text, prefixed with "#"
+//
+// Batch input lines: hex digits with any separators; blank lines and lines starting with '#' give
+// an output line with STATUS "I" and LEN 0 so that line numbers stay aligned.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+function findIced() {
+  const candidates = [];
+  if (process.env.JVMX_ROOT) candidates.push(path.join(process.env.JVMX_ROOT, 'tools', 'oracle', 'node_modules', 'iced-x86'));
+  candidates.push(path.join(__dirname, '..', '..', '..', '..', 'tools', 'oracle', 'node_modules', 'iced-x86'));
+  for (const c of candidates) if (fs.existsSync(path.join(c, 'package.json'))) return require(c);
+  process.stderr.write('iced-dump: iced-x86 is not installed under tools/oracle: run scripts/oracles.sh\n');
+  process.exit(3);
+}
+
+const ice = findIced();
+const { Decoder, DecoderOptions, DecoderError, Formatter, FormatterSyntax, Mnemonic, OpKind, Register,
+        MemorySize, MemorySizeExt, CpuidFeature, RoundingControl, Instruction } = ice;
+
+const fmt = new Formatter(FormatterSyntax.Intel);
+const REG = [];
+function reg(r) { return r === Register.None ? '-' : (REG[r] || (REG[r] = Register[r])); }
+const MNEM = [];
+function mnem(m) { return MNEM[m] || (MNEM[m] = Mnemonic[m]); }
+const MSIZE = new Map();
+function msizeBits(ms) {
+  let b = MSIZE.get(ms);
+  if (b === undefined) {
+    b = (MemorySizeExt.isBroadcast(ms) ? MemorySizeExt.elementSize(ms) : MemorySizeExt.size(ms)) * 8;
+    MSIZE.set(ms, b);
+  }
+  return b;
+}
+const IMM_BITS = {
+  [OpKind.Immediate8]: 8, [OpKind.Immediate8_2nd]: 8, [OpKind.Immediate16]: 16, [OpKind.Immediate32]: 32,
+  [OpKind.Immediate64]: 64, [OpKind.Immediate8to16]: 16, [OpKind.Immediate8to32]: 32, [OpKind.Immediate8to64]: 64,
+  [OpKind.Immediate32to64]: 64,
+};
+const MASK64 = (1n << 64n) - 1n;
+function hex64(v) { return (BigInt(v) & MASK64).toString(16); }
+const RC = { [RoundingControl.RoundToNearest]: 'RN', [RoundingControl.RoundDown]: 'RD',
+             [RoundingControl.RoundUp]: 'RU', [RoundingControl.RoundTowardZero]: 'RZ' };
+
+/** One output line for the instruction {@code i} (decoded at offset {@code off}). */
+function line(off, i, err) {
+  const len = i.length;
+  if (i.isInvalid || err !== DecoderError.None) {
+    const st = err === DecoderError.NoMoreBytes ? 'E' : 'I';
+    return `${off}\t${len}\t${st}\tINVALID\t-\t-\t#(bad)`;
+  }
+  const deco = [];
+  if (i.hasOpMask) deco.push('k' + (i.opMask - Register.K0));
+  if (i.zeroingMasking) deco.push('z');
+  if (i.isBroadcast) deco.push('bcst');
+  const rc = i.roundingControl;
+  if (rc !== RoundingControl.None) deco.push('rc=' + RC[rc]);
+  else if (i.suppressAllExceptions) deco.push('sae');
+  const cpu = Array.from(i.cpuidFeatures(), c => CpuidFeature[c]).join(',') || '-';
+  let s = `${off}\t${len}\tV\t${mnem(i.mnemonic)}\t${deco.length ? deco.join(',') : '-'}\t${cpu}`;
+  const n = i.opCount;
+  for (let k = 0; k < n; k++) {
+    const kind = i.opKind(k);
+    switch (kind) {
+      case OpKind.Register: s += '\tR:' + reg(i.opRegister(k)); break;
+      case OpKind.Memory: {
+        const disp = i.isIpRelMemoryOperand ? i.ipRelMemoryAddress : i.memoryDisplacementU64;
+        s += `\tM:${reg(i.memorySegment)}:${reg(i.memoryBase)}:${reg(i.memoryIndex)}:${i.memoryIndexScale}:${hex64(disp)}:${msizeBits(i.memorySize)}`;
+        break;
+      }
+      case OpKind.NearBranch16: case OpKind.NearBranch32: case OpKind.NearBranch64:
+        s += '\tB:' + hex64(i.nearBranchTarget); break;
+      case OpKind.MemorySegSI: case OpKind.MemorySegESI: case OpKind.MemorySegRSI:
+        s += `\tSS:${reg(i.memorySegment)}:${msizeBits(i.memorySize)}`; break;
+      case OpKind.MemoryESDI: case OpKind.MemoryESEDI: case OpKind.MemoryESRDI:
+        s += `\tSD:${msizeBits(i.memorySize)}`; break;
+      case OpKind.MemorySegDI: case OpKind.MemorySegEDI: case OpKind.MemorySegRDI: {
+        // MASKMOVQ/MASKMOVDQU's implicit seg:[rDI]: an ordinary memory operand with base rDI
+        const base = kind === OpKind.MemorySegRDI ? 'RDI' : kind === OpKind.MemorySegEDI ? 'EDI' : 'DI';
+        s += `\tM:${reg(i.memorySegment)}:${base}:-:1:0:${msizeBits(i.memorySize)}`;
+        break;
+      }
+      default: {
+        const bits = IMM_BITS[kind];
+        if (bits !== undefined) s += `\tI:${hex64(i.immediate(k))}:${bits}`;
+        else s += '\tO:' + OpKind[kind];
+      }
+    }
+  }
+  return s + '\t#' + fmt.format(i);
+}
+
+function writeAll(out, lines) {
+  const text = lines.join('\n') + (lines.length ? '\n' : '');
+  if (out && out !== '-') fs.writeFileSync(out, text);
+  else process.stdout.write(text);
+}
+
+function elfMode(file, vaddrHex, out) {
+  const data = fs.readFileSync(file);
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.length);
+  const base = BigInt('0x' + vaddrHex.replace(/^0x/i, ''));
+  const d = new Decoder(64, bytes, DecoderOptions.None);
+  d.ip = base;
+  const i = new Instruction();
+  const lines = [];
+  while (d.canDecode) {
+    const off = d.position;
+    d.decodeOut(i);
+    lines.push(line(off.toString(16), i, d.lastError));
+    if (d.position <= off) d.position = off + 1; // never loop forever
+  }
+  i.free(); d.free();
+  writeAll(out, lines);
+}
+
+function batchMode(input, out) {
+  const text = fs.readFileSync(input && input !== '-' ? input : 0, 'latin1');
+  const rows = text.split('\n');
+  if (rows.length && rows[rows.length - 1] === '') rows.pop();
+  const i = new Instruction();
+  const lines = [];
+  for (let n = 0; n < rows.length; n++) {
+    const row = rows[n].trim();
+    const hex = row.startsWith('#') ? '' : row.replace(/[^0-9a-fA-F]/g, '');
+    if (hex.length < 2) { lines.push(`${n}\t0\tI\tINVALID\t-\t-\t#(empty)`); continue; }
+    const bytes = new Uint8Array(hex.length >> 1);
+    for (let k = 0; k < bytes.length; k++) bytes[k] = parseInt(hex.substr(2 * k, 2), 16);
+    const d = new Decoder(64, bytes, DecoderOptions.None);
+    d.ip = 0x1000n;
+    d.decodeOut(i);
+    lines.push(line(n, i, d.lastError));
+    d.free();
+  }
+  i.free();
+  writeAll(out, lines);
+}
+
+const [mode, ...args] = process.argv.slice(2);
+if (mode === 'elf' && args.length >= 2) elfMode(args[0], args[1], args[2]);
+else if (mode === 'batch') batchMode(args[0], args[1]);
+else {
+  process.stderr.write('usage: iced-dump.js elf TEXT.bin VADDR_HEX [OUT] | batch [IN|-] [OUT]\n');
+  process.exit(2);
+}
