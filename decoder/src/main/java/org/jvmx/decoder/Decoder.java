@@ -12,7 +12,9 @@ import static org.jvmx.decoder.OperandCode.*;
 public final class Decoder {
     // selector bits (TableGen.SEL_*)
     private static final int SEL_PFX = 0, SEL_REG = 2, SEL_MODREG = 5, SEL_RM = 6, SEL_W = 9, SEL_L = 10,
-            SEL_OSZ = 12, SEL_ASZ32 = 14, SEL_REXB = 15;
+            SEL_OSZ = 12, SEL_ASZ32 = 14, SEL_REXB = 15, SEL_SUFFIX = 16;
+    /** The 3DNow! slot (0F 0F): the form is selected by a suffix byte after ModRM/SIB/displacement. */
+    private static final int SLOT_3DNOW = 256 + 0x0F;
 
     private static final byte PK_NONE = 0, PK_66 = 1, PK_67 = 2, PK_LOCK = 3, PK_F2 = 4, PK_F3 = 5, PK_SEG = 6, PK_REX = 7;
     private static final byte[] PREFIX_KIND = new byte[256];
@@ -135,8 +137,9 @@ public final class Decoder {
                 space = 1;
                 b = b2;
             }
-        } else if (b == 0xC5 || b == 0xC4 || b == 0x62) {
-            int need = b == 0xC5 ? 2 : b == 0xC4 ? 3 : 4;
+        } else if (b == 0xC5 || b == 0xC4 || b == 0x62 || (b == 0x8F && p < end && (code[p] & 0x1f) >= 8)) {
+            // 8F with map >= 8 is the AMD XOP prefix; below 8 it is POP Ev (AMD APM Vol. 3, 1.8)
+            int need = b == 0xC5 ? 2 : b == 0x62 ? 4 : 3;
             if (p + need > end) return failEnd(out, p + need, offset, limit);
             if (rex != 0 || pfx66 != 0 || rep != 0 || lock != 0) {
                 return fail(out, p - offset, InvalidReason.VEX_WITH_LEGACY_PREFIX);
@@ -153,7 +156,8 @@ public final class Decoder {
                 b = code[p + 1] & 0xff;
                 p += 2;
                 encoding = 1;
-            } else if (b == 0xC4) {
+            } else if (b == 0xC4 || b == 0x8F) {
+                boolean xop = b == 0x8F;
                 int v1 = code[p] & 0xff, v2 = code[p + 1] & 0xff;
                 rexR = (~v1 >> 7) & 1; rexX = (~v1 >> 6) & 1; rexB = (~v1 >> 5) & 1;
                 map = v1 & 31;
@@ -163,8 +167,8 @@ public final class Decoder {
                 pp = v2 & 3;
                 b = code[p + 2] & 0xff;
                 p += 3;
-                encoding = 1;
-                if (map < 1 || map > 3) return fail(out, p - offset, InvalidReason.VEX_RESERVED_MAP);
+                encoding = xop ? 3 : 1;
+                if (xop ? map > 10 : map < 1 || map > 3) return fail(out, p - offset, InvalidReason.VEX_RESERVED_MAP);
             } else {
                 int p0 = code[p] & 0xff, p1 = code[p + 1] & 0xff, p2 = code[p + 2] & 0xff;
                 b = code[p + 3] & 0xff;
@@ -183,8 +187,9 @@ public final class Decoder {
                 aaa = p2 & 7;
                 if (map == 0 || map == 4 || map == 7) return fail(out, p - offset, InvalidReason.VEX_RESERVED_MAP);
             }
-            space = encoding == 1 ? Tables.SP_VEX + map - 1 : Tables.SP_EVEX + (map <= 3 ? map - 1 : map - 2);
-            prefixes |= encoding == 1 ? Instruction.P_VEX : Instruction.P_EVEX;
+            space = encoding == 1 ? Tables.SP_VEX + map - 1 : encoding == 3 ? Tables.SP_XOP + map - 8
+                    : Tables.SP_EVEX + (map <= 3 ? map - 1 : map - 2);
+            prefixes |= encoding == 2 ? Instruction.P_EVEX : Instruction.P_VEX;
         } else {
             space = 0;
         }
@@ -194,7 +199,7 @@ public final class Decoder {
         if (count == 0) return fail(out, p - offset, InvalidReason.UNDEFINED_OPCODE);
 
         // ---- ModRM and the selector
-        int modrm = 0, mod = 0, reg = 0, rm = 0;
+        int modrm = 0, mod = 0, reg = 0, rm = 0, suffix = 0, is4 = 0;
         boolean hasModrm = Tables.SLOT_MODRM[slot];
         if (hasModrm) {
             if (p >= end) return failEnd(out, p + 1, offset, limit);
@@ -207,7 +212,22 @@ public final class Decoder {
         int selL = vl;
         if (encoding == 2 && bcst != 0 && mod == 3 && hasModrm) selL = 2; // EVEX.b reg-reg: L'L is RC, length 512
         int osz = rexW != 0 ? 2 : pfx66 != 0 ? 0 : 1;
-        int sel = mandatory << SEL_PFX | reg << SEL_REG | (mod == 3 ? 1 : 0) << SEL_MODREG | rm << SEL_RM
+        if (slot == SLOT_3DNOW && hasModrm) {
+            // 3DNow!: the opcode suffix follows the memory operand (AMD 3DNow! Technology Manual, 1.2)
+            int tail = 0;
+            if (mod != 3) {
+                if (rm == 4) {
+                    if (p >= end) return failEnd(out, p + 1, offset, limit);
+                    tail = 1 + ((code[p] & 7) == 5 && mod == 0 ? 4 : 0);
+                } else if (rm == 5 && mod == 0) {
+                    tail = 4;
+                }
+                tail += mod == 1 ? 1 : mod == 2 ? 4 : 0;
+            }
+            if (p + tail >= end) return failEnd(out, p + tail + 1, offset, limit);
+            suffix = code[p + tail] & 0xff;
+        }
+        int sel = suffix << SEL_SUFFIX | mandatory << SEL_PFX | reg << SEL_REG | (mod == 3 ? 1 : 0) << SEL_MODREG | rm << SEL_RM
                 | rexW << SEL_W | selL << SEL_L | osz << SEL_OSZ | pfx67 << SEL_ASZ32 | rexB << SEL_REXB;
         int form = -1;
         int start = Tables.SLOT_START[slot];
@@ -446,8 +466,13 @@ public final class Decoder {
                 case K_H -> regNo = vecReg(vvvv | (encoding == 2 ? rexV2 << 4 : 0), bits);
                 case K_L -> {
                     if (p >= end) return failEnd(out, p + 1, offset, limit);
-                    int imm = code[p++] & 0xff;
-                    regNo = vecReg(imm >> 4, bits);
+                    is4 = code[p++] & 0xff;
+                    regNo = vecReg(is4 >> 4, bits);
+                }
+                case K_IM4 -> {
+                    okind = 2;
+                    value = is4 & 15;
+                    bits = 8;
                 }
                 case K_P -> regNo = R_MM0 + reg;
                 case K_N -> regNo = R_MM0 + rm;
@@ -456,13 +481,18 @@ public final class Decoder {
                     regNo = R_K0 + reg;
                 }
                 case K_KU -> regNo = R_K0 + rm;
-                case K_KH -> regNo = R_K0 + (vvvv & 7);
+                case K_KH -> {
+                    if (vvvv > 7) return fail(out, p - offset, InvalidReason.INVALID_REGISTER);
+                    regNo = R_K0 + vvvv;
+                }
                 case K_BND -> regNo = R_BND0 + (reg & 3);
                 case K_ST -> { regNo = R_ST0; bits = 80; }
                 case K_STI -> { regNo = R_ST0 + rm; bits = 80; }
-                case K_T -> regNo = R_TMM0 + reg;
-                case K_TU -> regNo = R_TMM0 + rm;
-                case K_TH -> regNo = R_TMM0 + (vvvv & 7);
+                case K_T, K_TU, K_TH -> { // AMX: only tmm0-7 exist
+                    int t = kind == K_T ? reg | rexR << 3 : kind == K_TU ? rm | rexB << 3 : vvvv;
+                    if (t > 7) return fail(out, p - offset, InvalidReason.INVALID_REGISTER);
+                    regNo = R_TMM0 + t;
+                }
                 case K_XLAT, K_XD -> {
                     okind = 1;
                     int gb = asize == 64 ? R_RAX : R_EAX;
@@ -498,6 +528,7 @@ public final class Decoder {
             if (dst == idx || msk == idx || (msk >= 0 && msk == dst)) return fail(out, p - offset, InvalidReason.SAME_REGISTERS);
         }
         if ((attrs & A_DISTINCT) != 0 && !distinctRegisters(out, nops)) return fail(out, p - offset, InvalidReason.SAME_REGISTERS);
+        if (suffix != 0 || (Tables.MATCH_MASK[form] & (0xff << SEL_SUFFIX)) != 0) p++; // the 3DNow! suffix byte
         int len = p - offset;
         out.opCount = nops;
         out.length = len;

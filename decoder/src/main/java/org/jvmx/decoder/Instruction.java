@@ -14,7 +14,7 @@ public final class Instruction {
             P_REX = 64, P_VEX = 128, P_EVEX = 256;
 
     /** Encodings. */
-    public enum Encoding { LEGACY, VEX, EVEX }
+    public enum Encoding { LEGACY, VEX, EVEX, XOP }
 
     static final int MAX_OPS = 5;
 
@@ -229,7 +229,11 @@ public final class Instruction {
     /** The basic VM-exit reasons, as a fresh array. */
     public int[] exitReasons() { return form < 0 ? new int[0] : Tables.EXITS[form].clone(); }
 
-    public CpuidFeature cpuidFeature() { return form < 0 ? CpuidFeature.NONE : CpuidFeature.of(Tables.CPUID[form]); }
+    /** The CPUID feature that defines this instruction form (NONE for the base architecture). */
+    public CpuidFeature cpuidFeature() { return form < 0 ? CpuidFeature.NONE : CpuidFeature.of(Tables.CPUID[form] & 0xffff); }
+
+    /** A second feature the form also needs (VEX-encoded AES needs AES and AVX), or NONE. */
+    public CpuidFeature cpuidFeature2() { return form < 0 ? CpuidFeature.NONE : CpuidFeature.of(Tables.CPUID[form] >>> 16); }
 
     @Override
     public String toString() {

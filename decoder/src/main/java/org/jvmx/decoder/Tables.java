@@ -10,8 +10,8 @@ import java.io.UncheckedIOException;
  * loaded once into flat arrays: the decoder's hot loop reads only primitive arrays.
  */
 final class Tables {
-    static final int SPACES = 12;
-    static final int SP_LEGACY = 0, SP_VEX = 4, SP_EVEX = 7;
+    static final int SPACES = 15;
+    static final int SP_LEGACY = 0, SP_VEX = 4, SP_EVEX = 7, SP_XOP = 12;
 
     static final int[] MATCH_MASK, MATCH_VALUE, MNEMONIC, ATTRS, OPS, OP_COUNT;
     static final int[] FLAGS_R, FLAGS_W, FLAGS_U, FLAGS_C, FLAGS_S, CPUID, SOURCE_LINE;
@@ -47,7 +47,7 @@ final class Tables {
                 int e = in.readUnsignedByte();
                 EXITS[i] = new int[e];
                 for (int k = 0; k < e; k++) EXITS[i][k] = in.readUnsignedByte();
-                CPUID[i] = in.readUnsignedShort();
+                CPUID[i] = in.readUnsignedShort() | in.readUnsignedShort() << 16;
                 SOURCE_FILE[i] = in.readShort();
                 SOURCE_LINE[i] = in.readUnsignedShort();
             }

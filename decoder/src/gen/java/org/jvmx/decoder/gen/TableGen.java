@@ -33,7 +33,7 @@ public final class TableGen {
     static final List<String> KINDS = List.of(
             "NONE", "E", "G", "M", "R", "Z", "I", "IS", "J", "O", "X", "Y", "S", "C", "D",
             "V", "W", "U", "H", "L", "P", "Q", "N", "B", "KR", "KW", "KU", "KH", "BND", "BNDW",
-            "ST", "STI", "VSIBX", "VSIBY", "VSIBZ", "T", "TU", "TH", "FIXED", "CONST1", "MIB", "SIBMEM", "XLAT", "XD", "A");
+            "ST", "STI", "VSIBX", "VSIBY", "VSIBZ", "T", "TU", "TH", "FIXED", "CONST1", "MIB", "SIBMEM", "XLAT", "XD", "A", "IM4");
     /** Sizes, in id order. */
     static final List<String> SIZES = List.of(
             "", "b", "w", "d", "q", "v", "z", "y", "dq", "qq", "dqq", "x", "hx", "qx", "ox",
@@ -44,11 +44,11 @@ public final class TableGen {
             "rAX", "eAX", "ES", "CS", "SS", "DS", "FS", "GS", "XMM0", "ST0");
 
     /** Encoding spaces: legacy maps 0-3, VEX maps 1-3, EVEX maps 1-3, 5, 6. */
-    static final int SPACES = 12;
-    static final int SP_LEGACY = 0, SP_VEX = 4, SP_EVEX = 7;
+    static final int SPACES = 15;
+    static final int SP_LEGACY = 0, SP_VEX = 4, SP_EVEX = 7, SP_XOP = 12;
 
     // selector bits (must agree with Decoder)
-    static final int SEL_PFX = 0, SEL_REG = 2, SEL_MODREG = 5, SEL_RM = 6, SEL_W = 9, SEL_L = 10, SEL_OSZ = 12, SEL_ASZ32 = 14, SEL_REXB = 15;
+    static final int SEL_PFX = 0, SEL_REG = 2, SEL_MODREG = 5, SEL_RM = 6, SEL_W = 9, SEL_L = 10, SEL_OSZ = 12, SEL_ASZ32 = 14, SEL_REXB = 15, SEL_SUFFIX = 16;
 
     // attribute bits (must agree with Decoder; emitted into OperandCode as constants)
     static final String[] ATTR_NAMES = {
@@ -136,15 +136,16 @@ public final class TableGen {
         int modrmReg = -1, modrmRm = -1, mod = -1; // mod: -1 any, 3 reg, 0 mem
         int mandatory = -1; // -1 absent, 0 NP, 1 66, 2 F3, 3 F2
         int w = -1, vl = -1; // vl: -1 = all legal (vector), -2 = LIG
-        boolean vex = false, evex = false;
+        boolean vex = false, evex = false, xop = false;
         int legacyMap = 0;
         boolean opcodeSeen = false;
         int osz = -1, asz = -1;
         for (int t = 0; t < enc.length; t++) {
             String tok = enc[t];
-            if (tok.startsWith("VEX.") || tok.startsWith("EVEX.")) {
-                if (opcodeSeen || vex || evex) throw new SpecError("VEX/EVEX token must come first");
+            if (tok.startsWith("VEX.") || tok.startsWith("EVEX.") || tok.startsWith("XOP.")) {
+                if (opcodeSeen || vex || evex) throw new SpecError("VEX/EVEX/XOP token must come first");
                 evex = tok.startsWith("EVEX.");
+                xop = tok.startsWith("XOP.");
                 vex = !evex;
                 int map = -1;
                 mandatory = 0;
@@ -163,6 +164,7 @@ public final class TableGen {
                         case "0F3A" -> map = 3;
                         case "MAP5" -> { if (!evex) throw new SpecError("MAP5 needs EVEX"); map = 5; }
                         case "MAP6" -> { if (!evex) throw new SpecError("MAP6 needs EVEX"); map = 6; }
+                        case "08", "09", "0A" -> { if (!xop) throw new SpecError("maps 08/09/0A need XOP"); map = Integer.parseInt(fld, 16); }
                         case "W0" -> w = 0;
                         case "W1" -> w = 1;
                         case "WIG" -> w = -1;
@@ -171,7 +173,8 @@ public final class TableGen {
                     }
                 }
                 if (map < 0) throw new SpecError("VEX/EVEX token without map (0F/0F38/0F3A/MAP5/MAP6): " + tok);
-                space = vex ? SP_VEX + map - 1 : SP_EVEX + (map <= 3 ? map - 1 : map - 2);
+                if (xop != map >= 8) throw new SpecError("XOP needs map 08/09/0A");
+                space = xop ? SP_XOP + map - 8 : vex ? SP_VEX + map - 1 : SP_EVEX + (map <= 3 ? map - 1 : map - 2);
                 continue;
             }
             switch (tok) {
@@ -192,6 +195,12 @@ public final class TableGen {
             }
             if (tok.matches("/[0-7]")) { modrm = true; modrmReg = tok.charAt(1) - '0'; continue; }
             if (tok.matches("rm=[0-7]")) { modrmRm = tok.charAt(3) - '0'; continue; }
+            if (tok.matches("imm=[0-9A-F]{2}")) {
+                int sfx = Integer.parseInt(tok.substring(4), 16);
+                mask |= 0xff << SEL_SUFFIX;
+                value |= sfx << SEL_SUFFIX;
+                continue;
+            }
             if (tok.matches("[0-9A-F]{2}(\\+[ri])?")) {
                 int b = Integer.parseInt(tok.substring(0, 2), 16);
                 if (!opcodeSeen) {
@@ -306,7 +315,13 @@ public final class TableGen {
                 }
                 continue;
             }
-            if (a.startsWith("cpuid=")) { cpuid = a.substring(6).toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9_]", "_"); continue; }
+            if (a.startsWith("cpuid=")) {
+                String[] parts = a.substring(6).toUpperCase(Locale.ROOT).split(",");
+                if (parts.length > 2) throw new SpecError("at most two CPUID features: " + a);
+                for (int k = 0; k < parts.length; k++) parts[k] = parts[k].replaceAll("[^A-Z0-9_]", "_");
+                cpuid = String.join(",", parts);
+                continue;
+            }
             if (a.startsWith("tuple=")) {
                 tuple = TUPLES.indexOf(a.substring(6));
                 if (tuple <= 0) throw new SpecError("unknown tuple '" + a + "'");
@@ -459,7 +474,7 @@ public final class TableGen {
     void emit(Path javaOut, Path resOut) throws IOException {
         TreeSet<String> mnems = new TreeSet<>();
         TreeSet<String> cpuids = new TreeSet<>();
-        for (Form f : forms) { mnems.add(f.mnemonic); if (!f.cpuid.isEmpty()) cpuids.add(f.cpuid); }
+        for (Form f : forms) { mnems.add(f.mnemonic); if (!f.cpuid.isEmpty()) cpuids.addAll(Arrays.asList(f.cpuid.split(","))); }
         List<String> mnemList = new ArrayList<>(); mnemList.add("INVALID"); mnemList.addAll(mnems);
         List<String> cpuList = new ArrayList<>(); cpuList.add("NONE"); cpuList.addAll(cpuids);
 
@@ -500,7 +515,9 @@ public final class TableGen {
                 for (int fl : f.flags) out.writeInt(fl);
                 out.writeByte(f.exits.length);
                 for (int x : f.exits) out.writeByte(x);
-                out.writeShort(f.cpuid.isEmpty() ? 0 : cpuList.indexOf(f.cpuid));
+                String[] cp = f.cpuid.isEmpty() ? new String[0] : f.cpuid.split(",");
+                out.writeShort(cp.length > 0 ? cpuList.indexOf(cp[0]) : 0);
+                out.writeShort(cp.length > 1 ? cpuList.indexOf(cp[1]) : 0);
                 out.writeShort(files.indexOf(f.file));
                 out.writeShort(f.line);
             }
