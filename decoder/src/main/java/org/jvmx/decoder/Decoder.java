@@ -93,7 +93,7 @@ public final class Decoder {
         int b;
         // ---- legacy prefixes and REX (SDM Vol. 2, 2.1.1 and 2.2.1): a REX not directly before the opcode is ignored
         while (true) {
-            if (p >= end) return failEnd(out, p, offset, limit);
+            if (p >= end) return failEnd(out, p + 1, offset, limit);
             b = code[p] & 0xff;
             byte k = PREFIX_KIND[b];
             if (k == PK_NONE) break;
@@ -127,10 +127,10 @@ public final class Decoder {
         // ---- opcode (SDM Vol. 2, 2.1.2), VEX (2.3.5) and EVEX (2.7.1)
         p++;
         if (b == 0x0F) {
-            if (p >= end) return failEnd(out, p, offset, limit);
+            if (p >= end) return failEnd(out, p + 1, offset, limit);
             int b2 = code[p++] & 0xff;
             if (b2 == 0x38 || b2 == 0x3A) {
-                if (p >= end) return failEnd(out, p, offset, limit);
+                if (p >= end) return failEnd(out, p + 1, offset, limit);
                 space = b2 == 0x38 ? 2 : 3;
                 b = code[p++] & 0xff;
             } else {
@@ -560,10 +560,10 @@ public final class Decoder {
         return out.length;
     }
 
+    /** The instruction needs the bytes up to {@code needEnd}: past the input it is truncated, else past 15 bytes. */
     private static int failEnd(Instruction out, int needEnd, int offset, int limit) {
-        // past 15 bytes: too long; past the input: no more bytes
-        return fail(out, needEnd - offset, needEnd - offset > 15 ? InvalidReason.TOO_LONG
-                : needEnd > limit ? InvalidReason.NO_MORE_BYTES : InvalidReason.TOO_LONG);
+        boolean truncated = needEnd > limit && limit - offset < 15;
+        return fail(out, needEnd - offset, truncated ? InvalidReason.NO_MORE_BYTES : InvalidReason.TOO_LONG);
     }
 
     private static int gpr(int n, int bits, boolean rex) {

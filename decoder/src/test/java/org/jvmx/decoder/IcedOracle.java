@@ -1,0 +1,376 @@
+package org.jvmx.decoder;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The iced-x86 oracle, shared by {@link IcedOracleTest}, {@link DecoderFuzzTest} and {@link SpecDiff}:
+ * runs {@code decoder/src/test/oracle/iced-dump.js} (one node process per run), parses its lines,
+ * compares one of our {@link Instruction}s with one iced line, and groups mismatches into a report.
+ *
+ * <p>No JUnit here ({@code scripts/spec-diff} compiles this class without it): problems with the
+ * environment are thrown as {@link AssertionError}s with a one-line message.
+ *
+ * <h2>Normalisation (the only liberties taken with iced's answers)</h2>
+ * Mnemonics are compared case-insensitively after {@link #MNEMONIC_ALIASES}; registers after
+ * {@link #registerName}. Every entry is explained where it is defined. Fields that are not
+ * comparable are skipped, and only these: the SIB scale when there is no index register (it
+ * addresses nothing), and an invalid instruction's length.
+ */
+final class IcedOracle {
+    private IcedOracle() { }
+
+    static final String RUN_ORACLES = "run scripts/oracles.sh";
+
+    /**
+     * iced mnemonic (lower case) → our spec mnemonic (lower case), for names that differ only by
+     * spelling, never by meaning. (Empty so far: the spec follows iced's spelling, e.g. RESERVEDNOP
+     * for the hint-NOP space 0F 18..1F and WAIT for 9B.)
+     */
+    static final Map<String, String> MNEMONIC_ALIASES = Map.of();
+
+    /**
+     * iced register name → ours. Only the byte registers of r8..r15 differ: iced spells them
+     * R8L..R15L (AMD's name), Intel and our {@link Register} R8B..R15B.
+     */
+    static String registerName(String iced) {
+        if (iced.length() >= 3 && iced.charAt(0) == 'R' && iced.endsWith("L") && Character.isDigit(iced.charAt(1))) {
+            return iced.substring(0, iced.length() - 1) + "B";
+        }
+        return iced;
+    }
+
+    /** Mnemonic as compared: lower case, after {@link #MNEMONIC_ALIASES}. */
+    static String normIcedMnemonic(String iced) {
+        String m = iced.toLowerCase(Locale.ROOT);
+        return MNEMONIC_ALIASES.getOrDefault(m, m);
+    }
+
+    // ---------------------------------------------------------------- locating things
+
+    /** The repository root: system property {@code jvmx.root} (set by the root pom's surefire config). */
+    static Path root() {
+        String p = System.getProperty("jvmx.root");
+        if (p != null && !p.isBlank() && !p.contains("${")) return Path.of(p).toAbsolutePath().normalize();
+        // outside Maven (an IDE): walk up from the working directory to the root pom
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.exists(d.resolve("decoder/src/main/spec")) && Files.exists(d.resolve("pom.xml"))) return d;
+        }
+        throw new AssertionError("system property jvmx.root is not set (run through Maven, or pass -Djvmx.root=REPO)");
+    }
+
+    /** Fails with a one-line message unless the iced oracle (and node) can be used. */
+    static void requireOracle(Path root) {
+        if (!Files.exists(root.resolve("tools/oracle/node_modules/iced-x86/package.json"))) {
+            throw new AssertionError("iced-x86 oracle missing from tools/oracle: " + RUN_ORACLES);
+        }
+        requireCommand("node");
+    }
+
+    /** Fails with a one-line message unless {@code cmd} runs. */
+    static void requireCommand(String cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd, "--version").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (p.waitFor() == 0) return;
+        } catch (IOException e) {
+            // fall through
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new AssertionError(cmd + " is not installed: " + RUN_ORACLES);
+    }
+
+    static Path dumpScript(Path root) {
+        return root.resolve("decoder/src/test/oracle/iced-dump.js");
+    }
+
+    /** Runs a command, failing with its output when it does not exit with 0. Returns stdout. */
+    static String run(Path dir, List<String> cmd) {
+        try {
+            Path err = Files.createTempFile("jvmx-oracle", ".err");
+            try {
+                Process p = new ProcessBuilder(cmd).directory(dir.toFile())
+                        .redirectError(err.toFile()).start();
+                p.getOutputStream().close();
+                byte[] out = p.getInputStream().readAllBytes();
+                if (!p.waitFor(30, TimeUnit.MINUTES)) {
+                    p.destroyForcibly();
+                    throw new AssertionError("timed out: " + String.join(" ", cmd));
+                }
+                if (p.exitValue() != 0) {
+                    String e = Files.readString(err).strip();
+                    throw new AssertionError(String.join(" ", cmd) + " failed (" + p.exitValue() + "): "
+                            + (e.length() > 2000 ? e.substring(0, 2000) + "..." : e));
+                }
+                return new String(out, StandardCharsets.UTF_8);
+            } finally {
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** iced-dump.js elf: one row per instruction of the raw .text {@code text} loaded at {@code vaddr}. */
+    static List<Row> dumpElf(Path root, Path text, long vaddr, Path out) {
+        run(root, List.of("node", dumpScript(root).toString(), "elf", text.toString(), Long.toHexString(vaddr), out.toString()));
+        return readRows(out);
+    }
+
+    /** iced-dump.js batch: one row per line of {@code hexLines} (ip 0x1000). */
+    static List<Row> dumpBatch(Path root, Path hexLines, Path out) {
+        run(root, List.of("node", dumpScript(root).toString(), "batch", hexLines.toString(), out.toString()));
+        return readRows(out);
+    }
+
+    static List<Row> readRows(Path out) {
+        try {
+            List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
+            List<Row> rows = new ArrayList<>(lines.size());
+            for (String l : lines) rows.add(Row.parse(l));
+            return rows;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- iced's answer
+
+    /** One line of iced-dump.js. {@code ops} are the operand fields (see the script's header). */
+    record Row(long off, int len, char status, String mnemonic, String deco, String cpuid, String[] ops, String text) {
+        boolean valid() {
+            return status == 'V';
+        }
+
+        static Row parse(String line) {
+            String[] f = line.split("\t", -1);
+            int textAt = f.length - 1;
+            String[] ops = new String[Math.max(0, textAt - 6)];
+            System.arraycopy(f, 6, ops, 0, ops.length);
+            String text = f[textAt].startsWith("#") ? f[textAt].substring(1) : f[textAt];
+            return new Row(Long.parseLong(f[0], 16), Integer.parseInt(f[1]), f[2].charAt(0), f[3], f[4], f[5], ops, text);
+        }
+
+        /** Whether iced attributes the instruction to one of these CPUID features. */
+        boolean hasCpuid(String name) {
+            for (String c : cpuid.split(",")) if (c.equals(name)) return true;
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------- comparison
+
+    /**
+     * Compares a valid decode of both sides. Returns the differing fields, comma-separated
+     * ({@code mnemonic}, {@code length}, {@code opcount}, {@code opN.kind|reg|base|index|scale|disp|seg|memsize|imm|target},
+     * {@code deco}), or null when they agree. The caller handles validity.
+     */
+    static String compare(Instruction in, Row r) {
+        List<String> diff = new ArrayList<>(4);
+        if (in.length() != r.len()) diff.add("length");
+        if (!in.mnemonic().name().toLowerCase(Locale.ROOT).equals(normIcedMnemonic(r.mnemonic()))) diff.add("mnemonic");
+        if (in.operandCount() != r.ops().length) {
+            diff.add("opcount");
+        } else {
+            for (int k = 0; k < r.ops().length; k++) compareOperand(in, k, r.ops()[k], diff);
+        }
+        if (!decorations(in).equals(r.deco())) diff.add("deco");
+        return diff.isEmpty() ? null : String.join(",", diff);
+    }
+
+    private static void compareOperand(Instruction in, int k, String icedOp, List<String> diff) {
+        String[] f = icedOp.split(":", -1);
+        String p = "op" + k + ".";
+        OperandKind ok = in.operandKind(k);
+        String want = switch (ok) {
+            case REGISTER -> "R";
+            case MEMORY -> "M";
+            case IMMEDIATE -> "I";
+            case BRANCH -> "B";
+            case STRING_SRC -> "SS";
+            case STRING_DST -> "SD";
+        };
+        if (!want.equals(f[0])) {
+            diff.add(p + "kind");
+            return;
+        }
+        switch (ok) {
+            case REGISTER -> {
+                if (!in.register(k).name().equals(registerName(f[1]))) diff.add(p + "reg");
+            }
+            case MEMORY -> {
+                if (!regName(in.memBase()).equals(registerName(f[2]))) diff.add(p + "base");
+                if (!regName(in.memIndex()).equals(registerName(f[3]))) diff.add(p + "index");
+                else if (in.memIndex() != Register.NONE && in.memScale() != Integer.parseInt(f[4])) diff.add(p + "scale");
+                long mask = in.addressSize() == 32 ? 0xffffffffL : -1L;
+                if ((in.memDisplacement() & mask) != (Long.parseUnsignedLong(f[5], 16) & mask)) diff.add(p + "disp");
+                if (!regName(in.memSegment()).equals(f[1])) diff.add(p + "seg");
+                if (in.memBits() != Integer.parseInt(f[6])) diff.add(p + "memsize");
+            }
+            case IMMEDIATE -> {
+                int bits = Integer.parseInt(f[2]);
+                long mask = bits >= 64 ? -1L : (1L << bits) - 1;
+                if ((in.immediate(k) & mask) != (Long.parseUnsignedLong(f[1], 16) & mask)) diff.add(p + "imm");
+            }
+            case BRANCH -> {
+                if (in.branchTarget() != Long.parseUnsignedLong(f[1], 16)) diff.add(p + "target");
+            }
+            case STRING_SRC -> {
+                Register seg = in.segmentPrefix() == Register.NONE ? Register.DS : in.segmentPrefix();
+                if (!seg.name().equals(f[1])) diff.add(p + "seg");
+                if (in.operandBits(k) != Integer.parseInt(f[2])) diff.add(p + "memsize");
+            }
+            case STRING_DST -> {
+                if (in.operandBits(k) != Integer.parseInt(f[1])) diff.add(p + "memsize");
+            }
+        }
+    }
+
+    private static String regName(Register r) {
+        return r == Register.NONE ? "-" : r.name();
+    }
+
+    /** Our EVEX decorations in iced-dump.js's DECO format. */
+    static String decorations(Instruction in) {
+        StringBuilder sb = new StringBuilder();
+        if (in.opmask() != 0) sb.append(",k").append(in.opmask());
+        if (in.zeroingMasking()) sb.append(",z");
+        if (in.isBroadcast()) sb.append(",bcst");
+        if (in.roundingControl() >= 0) sb.append(",rc=").append(new String[] {"RN", "RD", "RU", "RZ"}[in.roundingControl()]);
+        else if (in.suppressAllExceptions()) sb.append(",sae");
+        return sb.isEmpty() ? "-" : sb.substring(1);
+    }
+
+    /** Our operands in iced-dump.js's OP format (for side-by-side printing). */
+    static String operands(Instruction in) {
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < in.operandCount(); k++) {
+            if (k > 0) sb.append(' ');
+            switch (in.operandKind(k)) {
+                case REGISTER -> sb.append("R:").append(in.register(k).name());
+                case MEMORY -> {
+                    long mask = in.addressSize() == 32 ? 0xffffffffL : -1L;
+                    sb.append("M:").append(regName(in.memSegment())).append(':').append(regName(in.memBase())).append(':')
+                            .append(regName(in.memIndex())).append(':').append(in.memScale()).append(':')
+                            .append(Long.toHexString(in.memDisplacement() & mask)).append(':').append(in.memBits());
+                }
+                case IMMEDIATE -> {
+                    int bits = in.operandBits(k);
+                    long v = bits > 0 && bits < 64 ? in.immediate(k) & ((1L << bits) - 1) : in.immediate(k);
+                    sb.append("I:").append(Long.toHexString(v)).append(':').append(bits);
+                }
+                case BRANCH -> sb.append("B:").append(Long.toHexString(in.branchTarget()));
+                case STRING_SRC -> sb.append("SS:").append(in.segmentPrefix() == Register.NONE ? "DS" : in.segmentPrefix().name())
+                        .append(':').append(in.operandBits(k));
+                case STRING_DST -> sb.append("SD:").append(in.operandBits(k));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Our side in one line: text, length, decorations, spec line, or the invalid reason. */
+    static String describe(Instruction in) {
+        if (in.isInvalid()) return "INVALID " + in.invalidReason() + " len=" + in.length();
+        String d = decorations(in);
+        return in + "  len=" + in.length() + ("-".equals(d) ? "" : " " + d) + "  [" + in.specSource() + "]";
+    }
+
+    /** iced's side in one line. */
+    static String describe(Row r) {
+        if (!r.valid()) return "INVALID" + (r.status() == 'E' ? " (no more bytes)" : "") + " len=" + r.len();
+        return r.text() + "  len=" + r.len() + ("-".equals(r.deco()) ? "" : " " + r.deco()) + "  (" + r.mnemonic() + ", " + r.cpuid() + ")";
+    }
+
+    static String hex(byte[] b, int off, int len) {
+        StringBuilder sb = new StringBuilder(len * 3);
+        for (int i = 0; i < len && off + i < b.length; i++) {
+            if (i > 0) sb.append(' ');
+            sb.append(Character.forDigit((b[off + i] >> 4) & 15, 16)).append(Character.forDigit(b[off + i] & 15, 16));
+        }
+        return sb.toString();
+    }
+
+    static byte[] parseHex(String s) {
+        String h = s.replaceAll("[^0-9a-fA-F]", "");
+        byte[] b = new byte[h.length() / 2];
+        for (int i = 0; i < b.length; i++) b[i] = (byte) Integer.parseInt(h.substring(2 * i, 2 * i + 2), 16);
+        return b;
+    }
+
+    // ---------------------------------------------------------------- grouped report
+
+    /** Mismatches grouped by a key, with counts and a few samples each. */
+    static final class Report {
+        private final Map<String, Group> groups = new HashMap<>();
+        private final int samplesPerGroup;
+        long total;
+
+        Report(int samplesPerGroup) {
+            this.samplesPerGroup = samplesPerGroup;
+        }
+
+        static final class Group {
+            final String key;
+            long count;
+            final List<String> samples = new ArrayList<>();
+
+            Group(String key) {
+                this.key = key;
+            }
+        }
+
+        void add(String key, java.util.function.Supplier<String> sample) {
+            total++;
+            Group g = groups.computeIfAbsent(key, Group::new);
+            g.count++;
+            if (g.samples.size() < samplesPerGroup) g.samples.add(sample.get());
+        }
+
+        int groupCount() {
+            return groups.size();
+        }
+
+        List<Group> sorted() {
+            List<Group> l = new ArrayList<>(groups.values());
+            l.sort(Comparator.comparingLong((Group g) -> -g.count).thenComparing(g -> g.key));
+            return l;
+        }
+
+        /** Counts of groups whose key has this prefix (before the first " / "). */
+        Map<String, Long> countsByFirstField() {
+            Map<String, Long> m = new LinkedHashMap<>();
+            for (Group g : sorted()) m.merge(g.key.substring(0, Math.max(0, g.key.indexOf(" / "))), g.count, Long::sum);
+            return m;
+        }
+
+        /** The {@code maxGroups} largest groups, each with up to {@code samples} samples. */
+        String render(int maxGroups, int samples) {
+            StringBuilder sb = new StringBuilder();
+            int n = 0;
+            for (Group g : sorted()) {
+                if (n++ >= maxGroups) {
+                    sb.append(String.format("  ... and %d more groups%n", groups.size() - maxGroups));
+                    break;
+                }
+                sb.append(String.format("%7d  %s%n", g.count, g.key));
+                for (int i = 0; i < Math.min(samples, g.samples.size()); i++) sb.append("           ").append(g.samples.get(i)).append('\n');
+            }
+            return sb.toString();
+        }
+    }
+}
