@@ -99,7 +99,7 @@ public final class Instruction {
 
     public Mnemonic mnemonic() { return Mnemonic.of(mnemonic); }
 
-    public Encoding encoding() { return Encoding.values()[encoding]; }
+    public Encoding encoding() { return ENCODINGS[encoding]; }
 
     /** The spec line this instruction was decoded by, as {@code file:line} (for diagnostics). */
     public String specSource() {
@@ -110,7 +110,10 @@ public final class Instruction {
 
     public int operandCount() { return opCount; }
 
-    public OperandKind operandKind(int i) { return OperandKind.values()[opKind[i]]; }
+    private static final OperandKind[] KINDS = OperandKind.values();
+    private static final Encoding[] ENCODINGS = Encoding.values();
+
+    public OperandKind operandKind(int i) { return KINDS[opKind[i]]; }
 
     /** The register of operand {@code i}, or NONE when it is not a register. */
     public Register register(int i) { return Register.ofOrdinal(opReg[i]); }
