@@ -19,8 +19,10 @@ public final class Decoder {
     private static final byte PK_NONE = 0, PK_66 = 1, PK_67 = 2, PK_LOCK = 3, PK_F2 = 4, PK_F3 = 5, PK_SEG = 6, PK_REX = 7;
     private static final byte[] PREFIX_KIND = new byte[256];
     private static final short[] SEG_OF_PREFIX = new short[256];
-    /** Per form: index of the operand that can be memory (-1 none). */
-    private static final byte[] MEM_OP;
+    /** Per form: FI_* bits (memory operand index + 1, VSIB, branch operand, rare checks, mandatory 66). */
+    private static final int[] FORM_INFO;
+    private static final int FI_MEMOP_SHIFT = 0, FI_MEMOP = 7, FI_MEMOP0 = 1, FI_VSIB = 8, FI_BRANCH = 16, FI_RARE = 32,
+            FI_MAND66 = 64;
 
     static {
         PREFIX_KIND[0x66] = PK_66;
@@ -36,17 +38,22 @@ public final class Decoder {
         }
         for (int r = 0x40; r <= 0x4F; r++) PREFIX_KIND[r] = PK_REX;
         int n = Tables.formCount();
-        MEM_OP = new byte[n];
+        FORM_INFO = new int[n];
         for (int f = 0; f < n; f++) {
-            MEM_OP[f] = -1;
-            for (int k = 0; k < Tables.OP_COUNT[f]; k++) {
+            int info = 0, attrs = Tables.ATTRS[f];
+            for (int k = Tables.OP_COUNT[f] - 1; k >= 0; k--) {
                 int kind = Tables.OPS[f * 5 + k] & 0xff;
                 if (kind == K_E || kind == K_M || kind == K_W || kind == K_Q || kind == K_KW || kind == K_BNDW
                         || kind == K_VSIBX || kind == K_VSIBY || kind == K_VSIBZ || kind == K_MIB || kind == K_SIBMEM) {
-                    MEM_OP[f] = (byte) k;
-                    break;
+                    info = (info & ~FI_MEMOP) | (k + 1);
+                    if (kind == K_VSIBX || kind == K_VSIBY || kind == K_VSIBZ) info |= FI_VSIB | FI_RARE;
                 }
+                if (kind == K_J) info |= FI_BRANCH;
             }
+            if ((attrs & (A_I64 | A_FORCEREG | A_DISTINCT)) != 0) info |= FI_RARE;
+            if ((Tables.MATCH[2 * f] & (0xff << SEL_SUFFIX)) != 0) info |= FI_RARE;
+            if ((Tables.MATCH[2 * f] & (3 << SEL_PFX)) != 0 && ((Tables.MATCH[2 * f + 1] >> SEL_PFX) & 3) == 1) info |= FI_MAND66;
+            FORM_INFO[f] = info;
         }
     }
 
@@ -59,17 +66,17 @@ public final class Decoder {
             R_SS = Register.SS.ordinal(), R_FS = Register.FS.ordinal(), R_GS = Register.GS.ordinal(),
             R_RSP = Register.RSP.ordinal(), R_RBP = Register.RBP.ordinal(), R_ESP = Register.ESP.ordinal(),
             R_EBP = Register.EBP.ordinal();
-    private static final Register[] FIXED_REGS;
+    private static final int[] FIXED_REGS;
     private static final short[] REG_BITS;
 
     static {
         Register[] all = Register.values();
         REG_BITS = new short[all.length];
         for (Register r : all) REG_BITS[r.ordinal()] = (short) r.bits();
-        FIXED_REGS = new Register[FIXED_NAMES.length];
+        FIXED_REGS = new int[FIXED_NAMES.length];
         for (int i = 0; i < FIXED_NAMES.length; i++) {
             String n = FIXED_NAMES[i];
-            FIXED_REGS[i] = n.equals("rAX") || n.equals("eAX") ? Register.NONE : Register.valueOf(n);
+            FIXED_REGS[i] = n.equals("rAX") || n.equals("eAX") ? 0 : Register.valueOf(n).ordinal();
         }
     }
 
@@ -83,72 +90,61 @@ public final class Decoder {
      *     result is the number of bytes examined (at least 1).
      */
     public int decode(byte[] code, int offset, int limit, long ip, Instruction out) {
-        out.reset(ip);
+        out.ip = ip;
         if (offset < 0 || offset >= limit || limit > code.length) {
             return fail(out, 1, InvalidReason.NO_MORE_BYTES);
         }
         final int end = Math.min(limit, offset + 15);
         int p = offset;
-        int pfx66 = 0, pfx67 = 0, lock = 0, rep = 0, rex = 0, seg = 0, segLow = 0, prefixes = 0;
-        int b;
+        int pfx66 = 0, pfx67 = 0, lock = 0, rep = 0, rex = 0, seg = 0, segLow = 0;
+        int b = code[p] & 0xff;
         // ---- legacy prefixes and REX (SDM Vol. 2, 2.1.1 and 2.2.1): a REX not directly before the opcode is ignored
-        while (true) {
-            if (p >= end) return failEnd(out, p + 1, offset, limit);
-            b = code[p] & 0xff;
-            byte k = PREFIX_KIND[b];
-            if (k == PK_NONE) break;
-            p++;
+        byte k = PREFIX_KIND[b];
+        while (k != PK_NONE) {
             switch (k) {
+                case PK_REX -> rex = b;
                 case PK_66 -> { pfx66 = 1; rex = 0; }
                 case PK_67 -> { pfx67 = 1; rex = 0; }
                 case PK_LOCK -> { lock = 1; rex = 0; }
                 case PK_F2 -> { rep = 3; rex = 0; }
                 case PK_F3 -> { rep = 2; rex = 0; }
-                case PK_SEG -> {
+                default -> {
                     // 64-bit mode: FS/GS override; ES/CS/SS/DS are ignored, and never displace FS/GS
-                    int s = SEG_OF_PREFIX[b];
-                    if (s == R_FS || s == R_GS) seg = s;
-                    else if (seg != R_FS && seg != R_GS) segLow = s;
+                    int sg = SEG_OF_PREFIX[b];
+                    if (sg == R_FS || sg == R_GS) seg = sg;
+                    else if (seg == 0) segLow = sg;
                     rex = 0;
                 }
-                default -> rex = b;
             }
+            if (++p >= end) return failEnd(out, p + 1, offset, limit);
+            b = code[p] & 0xff;
+            k = PREFIX_KIND[b];
         }
-        if (pfx66 != 0) prefixes |= Instruction.P_OSIZE;
-        if (pfx67 != 0) prefixes |= Instruction.P_ASIZE;
-        if (lock != 0) prefixes |= Instruction.P_LOCK;
-        if (seg != 0 || segLow != 0) prefixes |= Instruction.P_SEG;
-        if (rex != 0) prefixes |= Instruction.P_REX;
 
         int rexW = (rex >> 3) & 1, rexR = (rex >> 2) & 1, rexX = (rex >> 1) & 1, rexB = rex & 1;
         int rexR2 = 0, rexV2 = 0, vvvv = 0, vl = 0, pp = 0, aaa = 0, z = 0, bcst = 0;
-        int space;
+        int space = 0;
         int encoding = 0;
-        // ---- opcode (SDM Vol. 2, 2.1.2), VEX (2.3.5) and EVEX (2.7.1)
+        // ---- opcode (SDM Vol. 2, 2.1.2), VEX (2.3.5), EVEX (2.7.1), XOP (AMD APM Vol. 3, 1.8)
         p++;
         if (b == 0x0F) {
             if (p >= end) return failEnd(out, p + 1, offset, limit);
-            int b2 = code[p++] & 0xff;
-            if (b2 == 0x38 || b2 == 0x3A) {
+            b = code[p++] & 0xff;
+            space = 1;
+            if (b == 0x38 || b == 0x3A) {
                 if (p >= end) return failEnd(out, p + 1, offset, limit);
-                space = b2 == 0x38 ? 2 : 3;
+                space = b == 0x38 ? 2 : 3;
                 b = code[p++] & 0xff;
-            } else {
-                space = 1;
-                b = b2;
             }
         } else if (b == 0xC5 || b == 0xC4 || b == 0x62 || (b == 0x8F && p < end && (code[p] & 0x1f) >= 8)) {
-            // 8F with map >= 8 is the AMD XOP prefix; below 8 it is POP Ev (AMD APM Vol. 3, 1.8)
+            // 8F with map >= 8 is the AMD XOP prefix; below 8 it is POP Ev
             int need = b == 0xC5 ? 2 : b == 0x62 ? 4 : 3;
             if (p + need > end) return failEnd(out, p + need, offset, limit);
-            if (rex != 0 || pfx66 != 0 || rep != 0 || lock != 0) {
-                return fail(out, p - offset, InvalidReason.VEX_WITH_LEGACY_PREFIX);
-            }
+            if ((rex | pfx66 | rep | lock) != 0) return fail(out, p - offset, InvalidReason.VEX_WITH_LEGACY_PREFIX);
             int map;
             if (b == 0xC5) {
                 int v1 = code[p] & 0xff;
                 rexR = (~v1 >> 7) & 1;
-                rexX = 0; rexB = 0; rexW = 0;
                 vvvv = (~v1 >> 3) & 15;
                 vl = (v1 >> 2) & 1;
                 pp = v1 & 3;
@@ -156,7 +152,7 @@ public final class Decoder {
                 b = code[p + 1] & 0xff;
                 p += 2;
                 encoding = 1;
-            } else if (b == 0xC4 || b == 0x8F) {
+            } else if (b != 0x62) {
                 boolean xop = b == 0x8F;
                 int v1 = code[p] & 0xff, v2 = code[p + 1] & 0xff;
                 rexR = (~v1 >> 7) & 1; rexX = (~v1 >> 6) & 1; rexB = (~v1 >> 5) & 1;
@@ -189,126 +185,118 @@ public final class Decoder {
             }
             space = encoding == 1 ? Tables.SP_VEX + map - 1 : encoding == 3 ? Tables.SP_XOP + map - 8
                     : Tables.SP_EVEX + (map <= 3 ? map - 1 : map - 2);
-            prefixes |= encoding == 2 ? Instruction.P_EVEX : Instruction.P_VEX;
-        } else {
-            space = 0;
         }
-        int slot = space * 256 + b;
-        int count = Tables.SLOT_COUNT[slot];
-        int opcode = b;
-        if (count == 0) return fail(out, p - offset, InvalidReason.UNDEFINED_OPCODE);
+        final int slot = space << 8 | b;
+        final int slotInfo = Tables.SLOT[slot];
+        if (slotInfo == 0) return fail(out, p - offset, InvalidReason.UNDEFINED_OPCODE);
+        final int opcode = b;
 
         // ---- ModRM and the selector
-        int modrm = 0, mod = 0, reg = 0, rm = 0, suffix = 0, is4 = 0;
-        boolean hasModrm = Tables.SLOT_MODRM[slot];
+        int mod = 0, reg = 0, rm = 0, suffix = 0, is4 = 0;
+        final boolean hasModrm = (slotInfo & 1) != 0;
         if (hasModrm) {
             if (p >= end) return failEnd(out, p + 1, offset, limit);
-            modrm = code[p++] & 0xff;
+            int modrm = code[p++] & 0xff;
             mod = modrm >> 6;
             reg = (modrm >> 3) & 7;
             rm = modrm & 7;
-        }
-        int mandatory = encoding != 0 ? pp : rep != 0 ? rep : pfx66;
-        int selL = vl;
-        if (encoding == 2 && bcst != 0 && mod == 3 && hasModrm) selL = 2; // EVEX.b reg-reg: L'L is RC, length 512
-        int osz = rexW != 0 ? 2 : pfx66 != 0 ? 0 : 1;
-        if (slot == SLOT_3DNOW && hasModrm) {
-            // 3DNow!: the opcode suffix follows the memory operand (AMD 3DNow! Technology Manual, 1.2)
-            int tail = 0;
-            if (mod != 3) {
-                if (rm == 4) {
-                    if (p >= end) return failEnd(out, p + 1, offset, limit);
-                    tail = 1 + ((code[p] & 7) == 5 && mod == 0 ? 4 : 0);
-                } else if (rm == 5 && mod == 0) {
-                    tail = 4;
+            if (slot == SLOT_3DNOW) {
+                // 3DNow!: the opcode suffix follows the memory operand (AMD 3DNow! Technology Manual, 1.2)
+                int tail = 0;
+                if (mod != 3) {
+                    if (rm == 4) {
+                        if (p >= end) return failEnd(out, p + 1, offset, limit);
+                        tail = 1 + ((code[p] & 7) == 5 && mod == 0 ? 4 : 0);
+                    } else if (rm == 5 && mod == 0) {
+                        tail = 4;
+                    }
+                    tail += mod == 1 ? 1 : mod == 2 ? 4 : 0;
                 }
-                tail += mod == 1 ? 1 : mod == 2 ? 4 : 0;
+                if (p + tail >= end) return failEnd(out, p + tail + 1, offset, limit);
+                suffix = code[p + tail] & 0xff;
             }
-            if (p + tail >= end) return failEnd(out, p + tail + 1, offset, limit);
-            suffix = code[p + tail] & 0xff;
         }
-        int sel = suffix << SEL_SUFFIX | mandatory << SEL_PFX | reg << SEL_REG | (mod == 3 ? 1 : 0) << SEL_MODREG | rm << SEL_RM
-                | rexW << SEL_W | selL << SEL_L | osz << SEL_OSZ | pfx67 << SEL_ASZ32 | rexB << SEL_REXB;
+        final int mandatory = encoding != 0 ? pp : rep != 0 ? rep : pfx66;
+        int selL = vl;
+        if (encoding == 2 && bcst != 0 && mod == 3) selL = 2; // EVEX.b reg-reg: L'L is RC, length 512
+        final int osz = rexW != 0 ? 2 : pfx66 != 0 ? 0 : 1;
+        final int sel = suffix << SEL_SUFFIX | mandatory << SEL_PFX | reg << SEL_REG | (mod == 3 ? 1 : 0) << SEL_MODREG
+                | rm << SEL_RM | rexW << SEL_W | selL << SEL_L | osz << SEL_OSZ | pfx67 << SEL_ASZ32 | rexB << SEL_REXB;
         int form = -1;
-        int start = Tables.SLOT_START[slot];
-        for (int i = start, e = start + count; i < e; i++) {
-            if ((sel & Tables.MATCH_MASK[i]) == Tables.MATCH_VALUE[i]) {
+        final int[] match = Tables.MATCH;
+        for (int i = slotInfo >>> 11, e = i + ((slotInfo >>> 1) & 1023); i < e; i++) {
+            if ((sel & match[2 * i]) == match[2 * i + 1]) {
                 form = i;
                 break;
             }
         }
         if (form < 0) return fail(out, p - offset, InvalidReason.UNDEFINED_OPCODE);
         final int attrs = Tables.ATTRS[form];
-        if ((attrs & A_FORCEREG) != 0) mod = 3; // MOV CR/DR: r/m names a register whatever mod says (SDM Vol. 2, MOV-Control Registers)
+        final int info = FORM_INFO[form];
         out.form = form;
-        out.mnemonic = Tables.MNEMONIC[form];
-        if ((attrs & A_I64) != 0) return fail(out, p - offset, InvalidReason.INVALID_IN_64BIT);
+        if ((info & FI_RARE) != 0) {
+            if ((attrs & A_I64) != 0) return fail(out, p - offset, InvalidReason.INVALID_IN_64BIT);
+            if ((attrs & A_FORCEREG) != 0) mod = 3; // MOV CR/DR: r/m names a register whatever mod says
+        }
         if (lock != 0 && ((attrs & A_LOCK) == 0 || mod == 3 || !hasModrm)) {
             return fail(out, p - offset, InvalidReason.LOCK_NOT_ALLOWED);
         }
 
         // ---- sizes
-        boolean mandatory66 = encoding == 0 && (Tables.MATCH_MASK[form] & (3 << SEL_PFX)) != 0 && mandatory == 1;
-        int osPrefix = mandatory66 ? 0 : pfx66;
-        int osize;
-        if ((attrs & A_F64) != 0) osize = 64;
-        else if ((attrs & A_O64) != 0) osize = rexW != 0 ? 64 : osPrefix != 0 ? 16 : 64;
-        else osize = rexW != 0 ? 64 : osPrefix != 0 ? 16 : 32;
-        int asize = pfx67 != 0 ? 32 : 64;
-        int vlBits = 0;
-        if (encoding != 0) {
-            int l = selL;
-            vlBits = l == 0 ? 128 : l == 1 ? 256 : 512;
-        }
+        final int osPrefix = (info & FI_MAND66) != 0 && mandatory == 1 && encoding == 0 ? 0 : pfx66;
+        final int osize = (attrs & A_F64) != 0 ? 64 : rexW != 0 ? 64 : osPrefix != 0 ? 16 : (attrs & A_O64) != 0 ? 64 : 32;
+        final int asize = pfx67 != 0 ? 32 : 64;
+        final int vlBits = encoding == 0 ? 0 : selL == 0 ? 128 : selL == 1 ? 256 : 512;
+        final int sizeRow = ((osize >> 5) * 2 + rexW) * 4 + (encoding == 0 ? 0 : selL == 0 ? 1 : selL == 1 ? 2 : 3);
 
         // ---- VEX/EVEX checks (SDM Vol. 2, 2.3 and 2.7)
-        boolean hasVsib = MEM_OP[form] >= 0 && isVsibKind(Tables.OPS[form * 5 + MEM_OP[form]] & 0xff);
-        if (encoding != 0 && (attrs & A_VVVV) == 0) {
-            int v = vvvv | (encoding == 2 && !hasVsib ? rexV2 << 4 : 0);
-            if (v != 0) return fail(out, p - offset, InvalidReason.VVVV_NOT_UNUSED);
-        }
-        if (encoding == 2) {
-            if (vl == 3 && !(bcst != 0 && mod == 3)) return fail(out, p - offset, InvalidReason.EVEX_VECTOR_LENGTH);
-            if (bcst != 0) {
-                if (mod == 3) {
-                    if ((attrs & A_ER) != 0) {
-                        out.rounding = (byte) vl;
-                    } else if ((attrs & A_SAE) != 0) {
-                        out.sae = true;
-                    } else {
+        final boolean hasVsib = (info & FI_VSIB) != 0;
+        boolean broadcast = false, sae = false;
+        int rounding = -1;
+        if (encoding != 0) {
+            if ((attrs & A_VVVV) == 0 && (vvvv | (encoding == 2 && !hasVsib ? rexV2 << 4 : 0)) != 0) {
+                return fail(out, p - offset, InvalidReason.VVVV_NOT_UNUSED);
+            }
+            if (encoding == 2) {
+                if (vl == 3 && !(bcst != 0 && mod == 3)) return fail(out, p - offset, InvalidReason.EVEX_VECTOR_LENGTH);
+                if (bcst != 0) {
+                    if (mod == 3) {
+                        if ((attrs & A_ER) != 0) rounding = vl;
+                        else if ((attrs & A_SAE) != 0) sae = true;
+                        else return fail(out, p - offset, InvalidReason.EVEX_BROADCAST);
+                    } else if (((attrs >>> A_BCST_SHIFT) & 3) == 0) {
                         return fail(out, p - offset, InvalidReason.EVEX_BROADCAST);
+                    } else {
+                        broadcast = true;
                     }
-                } else if (((attrs >>> A_BCST_SHIFT) & 3) == 0) {
-                    return fail(out, p - offset, InvalidReason.EVEX_BROADCAST);
-                } else {
-                    out.broadcast = true;
                 }
+                if (aaa != 0 && (attrs & A_K) == 0) return fail(out, p - offset, InvalidReason.EVEX_MASKING);
+                // {z} needs a mask register and a register destination (SDM Vol. 2, 2.7.8)
+                if (z != 0 && ((attrs & A_KZ) == 0 || aaa == 0 || (mod != 3 && (info & FI_MEMOP) == FI_MEMOP0))) {
+                    return fail(out, p - offset, InvalidReason.EVEX_MASKING);
+                }
+                if ((attrs & A_KREQ) != 0 && aaa == 0) return fail(out, p - offset, InvalidReason.EVEX_MASKING);
             }
-            if (aaa != 0 && (attrs & A_K) == 0) return fail(out, p - offset, InvalidReason.EVEX_MASKING);
-            // {z} needs a mask register and a register destination (SDM Vol. 2, 2.7.8)
-            if (z != 0 && ((attrs & A_KZ) == 0 || aaa == 0 || (mod != 3 && MEM_OP[form] == 0))) {
-                return fail(out, p - offset, InvalidReason.EVEX_MASKING);
-            }
-            if ((attrs & A_KREQ) != 0 && aaa == 0) return fail(out, p - offset, InvalidReason.EVEX_MASKING);
-            out.opmask = (byte) aaa;
-            out.zeroing = z != 0;
         }
 
         // ---- memory operand: SIB, displacement (SDM Vol. 2, 2.1.5; EVEX disp8*N, 2.7.5)
-        int memOp = MEM_OP[form];
+        final int opBase = form * 5;
+        final int memOp = ((info & FI_MEMOP) >>> FI_MEMOP_SHIFT) - 1;
         int memBits = 0;
+        int memBase = 0, memIndex = 0, scale = 0, dispBytes = 0, memSeg = 0;
+        long disp = 0;
+        boolean rip = false;
         if (memOp >= 0) {
-            int mc = Tables.OPS[form * 5 + memOp];
+            int mc = Tables.OPS[opBase + memOp];
             int extra = mc >>> 16; // Ry/Mb style: memory size differs from the register size
-            memBits = extra != 0 ? sizeBits(extra - 1, osize, rexW, vlBits) : operandBitsOf(mc, osize, rexW, vlBits);
-            if (out.broadcast) {
+            memBits = SIZE_BITS[(extra != 0 ? extra - 1 : (mc >> 8) & 0xff) * 24 + sizeRow];
+            if (broadcast) {
                 int bc = (attrs >>> A_BCST_SHIFT) & 3;
                 memBits = (attrs & A_BCSTW) != 0 ? (rexW != 0 ? 64 : 32) : bc == 1 ? 16 : bc == 2 ? 32 : 64;
             }
         }
         if (hasModrm && mod != 3) {
-            int base = -1, index = -1, scale = 0, dispSize;
-            boolean rip = false;
+            int base = -1, index = -1;
             if (rm == 4) {
                 if (p >= end) return failEnd(out, p + 1, offset, limit);
                 int sib = code[p++] & 0xff;
@@ -318,60 +306,53 @@ public final class Decoder {
                 else if (idx != 4) index = idx;
                 int bs = sib & 7;
                 if (bs == 5 && mod == 0) {
-                    dispSize = 4;
+                    dispBytes = 4;
                 } else {
                     base = bs | rexB << 3;
-                    dispSize = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+                    dispBytes = mod == 1 ? 1 : mod == 2 ? 4 : 0;
                 }
             } else {
                 if (hasVsib) return fail(out, p - offset, InvalidReason.VSIB_WITHOUT_SIB);
                 if (rm == 5 && mod == 0) {
                     rip = true;
-                    dispSize = 4;
+                    dispBytes = 4;
                 } else {
                     base = rm | rexB << 3;
-                    dispSize = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+                    dispBytes = mod == 1 ? 1 : mod == 2 ? 4 : 0;
                 }
             }
-            if (p + dispSize > end) return failEnd(out, p + dispSize, offset, limit);
-            long disp = 0;
-            if (dispSize == 1) {
+            if (p + dispBytes > end) return failEnd(out, p + dispBytes, offset, limit);
+            if (dispBytes == 1) {
                 disp = code[p];
                 if (encoding == 2) disp *= Math.max(1, memBits >> 3);
-            } else if (dispSize == 4) {
+            } else if (dispBytes == 4) {
                 disp = (code[p] & 0xff) | (code[p + 1] & 0xff) << 8 | (code[p + 2] & 0xff) << 16 | (long) code[p + 3] << 24;
             }
-            p += dispSize;
+            p += dispBytes;
             int gprBase = asize == 64 ? R_RAX : R_EAX;
-            out.memBase = (short) (rip ? (asize == 64 ? R_RIP : R_EIP) : base < 0 ? 0 : gprBase + base);
+            memBase = rip ? (asize == 64 ? R_RIP : R_EIP) : base < 0 ? 0 : gprBase + base;
             if (index >= 0) {
                 if (hasVsib) {
-                    int kind = Tables.OPS[form * 5 + memOp] & 0xff;
-                    int vbase = kind == K_VSIBX ? R_XMM0 : kind == K_VSIBY ? R_YMM0 : R_ZMM0;
-                    out.memIndex = (short) (vbase + index);
+                    int kind = Tables.OPS[opBase + memOp] & 0xff;
+                    memIndex = (kind == K_VSIBX ? R_XMM0 : kind == K_VSIBY ? R_YMM0 : R_ZMM0) + index;
                 } else {
-                    out.memIndex = (short) (gprBase + index);
+                    memIndex = gprBase + index;
                 }
             }
-            out.memScale = (byte) (1 << scale);
             if (asize == 32 && !rip) disp = (int) disp;
-            out.memDisp = disp;
-            out.dispBytes = (byte) dispSize;
-            out.ripRel = rip;
-            out.vsib = hasVsib;
-            out.memBits = (short) memBits;
-            int defSeg = (base == 4 || base == 5) && !rip ? R_SS : R_DS;
-            out.memSeg = (short) (seg != 0 ? seg : segLow != 0 ? segLow : defSeg);
+            memSeg = seg != 0 ? seg : segLow != 0 ? segLow : (base == 4 || base == 5) ? R_SS : R_DS;
         }
 
         // ---- operands
-        int nops = Tables.OP_COUNT[form];
-        int ripFix = 0;
-        for (int k = 0; k < nops; k++) {
-            int code32 = Tables.OPS[form * 5 + k];
-            int kind = code32 & 0xff;
-            int size = (code32 >> 8) & 0xff;
-            int bits = operandBitsOf(code32, osize, rexW, vlBits);
+        final int nops = Tables.OP_COUNT[form];
+        final byte[] opKind = out.opKind;
+        final short[] opReg = out.opReg, opBits = out.opBits;
+        final long[] opValue = out.opValue;
+        for (int n = 0; n < nops; n++) {
+            final int code32 = Tables.OPS[opBase + n];
+            final int kind = code32 & 0xff;
+            final int size = (code32 >> 8) & 0xff;
+            int bits = SIZE_BITS[size * 24 + sizeRow];
             byte okind = 0; // REGISTER
             int regNo = 0;
             long value = 0;
@@ -401,65 +382,63 @@ public final class Decoder {
                 case K_R -> regNo = gpr(rm | rexB << 3, bits, rex != 0);
                 case K_Z -> regNo = gpr((opcode & 7) | rexB << 3, bits, rex != 0);
                 case K_B -> regNo = gpr(vvvv, bits, false);
-                case K_I, K_IS, K_CONST1 -> {
+                case K_I, K_IS -> {
                     okind = 2;
-                    if (kind == K_CONST1) {
-                        value = 1;
-                        bits = 8;
+                    int immBytes = kind == K_IS ? 1 : IMM_BYTES[size * 3 + (osize >> 5)];
+                    if (p + immBytes > end) return failEnd(out, p + immBytes, offset, limit);
+                    if (immBytes == 1) {
+                        value = kind == K_IS ? code[p] : code[p] & 0xff;
                     } else {
-                        int immBytes = kind == K_IS ? 1 : immBytes(size, osize);
-                        if (p + immBytes > end) return failEnd(out, p + immBytes, offset, limit);
                         value = readImm(code, p, immBytes);
-                        p += immBytes;
-                        if (kind == K_IS || (size == S_Z && osize == 64)) {
-                            // sign-extended to the operand size
-                            value = immBytes == 1 ? (byte) value : immBytes == 2 ? (short) value : (int) value;
-                            bits = osize;
-                            if (kind == K_IS && size != S_B && size != S_V && size != S_NONE) bits = sizeBits(size, osize, rexW, vlBits);
-                        } else {
-                            bits = immBytes * 8;
-                        }
                     }
+                    p += immBytes;
+                    if (kind == K_IS || (size == S_Z && osize == 64)) {
+                        // sign-extended to the operand size
+                        if (immBytes == 2) value = (short) value;
+                        else if (immBytes == 4) value = (int) value;
+                        if (kind == K_IS && size != S_B && size != S_V && size != S_NONE) bits = SIZE_BITS[size * 24 + sizeRow];
+                        else bits = osize;
+                    } else {
+                        bits = immBytes * 8;
+                    }
+                }
+                case K_CONST1 -> {
+                    okind = 2;
+                    value = 1;
+                    bits = 8;
                 }
                 case K_J -> {
                     okind = 3;
-                    int n = size == S_B ? 1 : (osize == 16 && (attrs & A_F64) == 0) ? 2 : 4;
-                    if (p + n > end) return failEnd(out, p + n, offset, limit);
-                    long rel = readImm(code, p, n);
-                    rel = n == 1 ? (byte) rel : n == 2 ? (short) rel : (int) rel;
-                    p += n;
-                    value = rel; // made absolute below, once the length is known
-                    bits = 64;
+                    int nb = size == S_B ? 1 : (osize == 16 && (attrs & A_F64) == 0) ? 2 : 4;
+                    if (p + nb > end) return failEnd(out, p + nb, offset, limit);
+                    value = nb == 1 ? code[p] : nb == 2 ? (short) readImm(code, p, 2) : (int) readImm(code, p, 4);
+                    p += nb;
+                    bits = 64; // made absolute below, once the length is known
                 }
                 case K_O -> {
                     okind = 1;
-                    int n = asize / 8;
-                    if (p + n > end) return failEnd(out, p + n, offset, limit);
-                    long addr = readImm(code, p, n);
-                    p += n;
-                    out.memDisp = addr;
-                    out.dispBytes = (byte) n;
-                    out.memSeg = (short) (seg != 0 ? seg : segLow != 0 ? segLow : R_DS);
-                    out.memBits = (short) bits;
-                    out.memScale = 1;
+                    int nb = asize / 8;
+                    if (p + nb > end) return failEnd(out, p + nb, offset, limit);
+                    disp = readImm(code, p, nb);
+                    p += nb;
+                    dispBytes = nb;
+                    memSeg = seg != 0 ? seg : segLow != 0 ? segLow : R_DS;
+                    memBits = bits;
                 }
-                case K_X -> { okind = 4; }
-                case K_Y -> { okind = 5; }
+                case K_X -> okind = 4;
+                case K_Y -> okind = 5;
                 case K_S -> {
                     if (reg > 5) return fail(out, p - offset, InvalidReason.INVALID_REGISTER);
                     regNo = R_ES + reg;
                 }
                 case K_C -> {
                     int c = reg | rexR << 3;
-                    if (lock != 0) return fail(out, p - offset, InvalidReason.LOCK_NOT_ALLOWED);
                     if (c != 0 && c != 2 && c != 3 && c != 4 && c != 8) return fail(out, p - offset, InvalidReason.INVALID_REGISTER);
                     regNo = R_CR0 + c;
-                    bits = 64;
                 }
                 case K_D -> {
                     if (rexR != 0) return fail(out, p - offset, InvalidReason.INVALID_REGISTER);
                     regNo = R_DR0 + reg;
-                    bits = 64;
                 }
                 case K_V -> regNo = vecReg(reg | rexR << 3 | rexR2 << 4, bits);
                 case K_U -> regNo = vecReg(rm | rexB << 3 | (encoding == 2 ? rexX << 4 : 0), bits);
@@ -486,8 +465,8 @@ public final class Decoder {
                     regNo = R_K0 + vvvv;
                 }
                 case K_BND -> regNo = R_BND0 + (reg & 3);
-                case K_ST -> { regNo = R_ST0; bits = 80; }
-                case K_STI -> { regNo = R_ST0 + rm; bits = 80; }
+                case K_ST -> regNo = R_ST0;
+                case K_STI -> regNo = R_ST0 + rm;
                 case K_T, K_TU, K_TH -> { // AMX: only tmm0-7 exist
                     int t = kind == K_T ? reg | rexR << 3 : kind == K_TU ? rm | rexB << 3 : vvvv;
                     if (t > 7) return fail(out, p - offset, InvalidReason.INVALID_REGISTER);
@@ -495,55 +474,73 @@ public final class Decoder {
                 }
                 case K_XLAT, K_XD -> {
                     okind = 1;
-                    int gb = asize == 64 ? R_RAX : R_EAX;
-                    out.memBase = (short) (gb + (kind == K_XLAT ? 3 : 7));
-                    if (kind == K_XLAT) out.memIndex = (short) R_AL;
-                    out.memScale = 1;
-                    out.memSeg = (short) (seg != 0 ? seg : segLow != 0 ? segLow : R_DS);
-                    out.memBits = (short) bits;
+                    memBase = (asize == 64 ? R_RAX : R_EAX) + (kind == K_XLAT ? 3 : 7);
+                    if (kind == K_XLAT) memIndex = R_AL;
+                    memSeg = seg != 0 ? seg : segLow != 0 ? segLow : R_DS;
+                    memBits = bits;
                 }
                 case K_FIXED -> {
                     int fx = code32 >>> 16;
                     if (fx == F_RAX_V) regNo = osize == 64 ? R_RAX : osize == 32 ? R_EAX : R_AX;
                     else if (fx == F_EAX_Z) regNo = osize == 16 ? R_AX : R_EAX;
-                    else regNo = FIXED_REGS[fx].ordinal();
-                    bits = Register.ofOrdinal(regNo).bits();
+                    else regNo = FIXED_REGS[fx];
                 }
                 default -> { return fail(out, p - offset, InvalidReason.UNDEFINED_OPCODE); }
             }
-            out.opKind[k] = okind;
-            out.opReg[k] = (short) regNo;
-            out.opBits[k] = (short) (okind == 0 && regNo != 0 ? REG_BITS[regNo] : bits);
-            out.opValue[k] = value;
-            if (okind == 4 || okind == 5) out.opBits[k] = (short) bits;
+            opKind[n] = okind;
+            opReg[n] = (short) regNo;
+            opBits[n] = (short) (regNo != 0 ? REG_BITS[regNo] : bits);
+            opValue[n] = value;
         }
-        if (out.vsib && memOp > 0) {
-            int idx, dst = -1, msk = -1;
-            for (int k = 0; k < nops; k++) {
-                int kind = Tables.OPS[form * 5 + k] & 0xff;
-                if (kind == K_V) dst = vecNo(out.opReg[k]);
-                else if (kind == K_H) msk = vecNo(out.opReg[k]);
+        if ((info & FI_RARE) != 0) {
+            if (hasVsib && memOp > 0) {
+                // gathers: destination, index and mask registers all different (SDM Vol. 2, VPGATHERDD: #UD)
+                int dst = -1, msk = -1;
+                for (int n = 0; n < nops; n++) {
+                    int kind = Tables.OPS[opBase + n] & 0xff;
+                    if (kind == K_V) dst = vecNo(opReg[n]);
+                    else if (kind == K_H) msk = vecNo(opReg[n]);
+                }
+                int idx = vecNo(memIndex);
+                if (dst == idx || msk == idx || (msk >= 0 && msk == dst)) return fail(out, p - offset, InvalidReason.SAME_REGISTERS);
             }
-            idx = vecNo(out.memIndex);
-            if (dst == idx || msk == idx || (msk >= 0 && msk == dst)) return fail(out, p - offset, InvalidReason.SAME_REGISTERS);
+            if ((attrs & A_DISTINCT) != 0 && !distinctRegisters(out, nops)) return fail(out, p - offset, InvalidReason.SAME_REGISTERS);
+            if ((match[2 * form] & (0xff << SEL_SUFFIX)) != 0) p++; // the 3DNow! suffix byte
         }
-        if ((attrs & A_DISTINCT) != 0 && !distinctRegisters(out, nops)) return fail(out, p - offset, InvalidReason.SAME_REGISTERS);
-        if (suffix != 0 || (Tables.MATCH_MASK[form] & (0xff << SEL_SUFFIX)) != 0) p++; // the 3DNow! suffix byte
-        int len = p - offset;
-        out.opCount = nops;
+        final int len = p - offset;
+        final long next = ip + len;
+        if ((info & FI_BRANCH) != 0) {
+            for (int n = 0; n < nops; n++) if (opKind[n] == 3) opValue[n] += next;
+        }
+        if (rip) disp = asize == 64 ? next + disp : (next + disp) & 0xffffffffL;
         out.length = len;
-        long next = ip + len;
-        for (int k = 0; k < nops; k++) {
-            if (out.opKind[k] == 3) out.opValue[k] = next + out.opValue[k];
-        }
-        if (out.ripRel) out.memDisp = asize == 64 ? next + out.memDisp : (int) (next + out.memDisp) & 0xffffffffL;
+        out.invalid = InvalidReason.NONE;
+        out.mnemonic = Tables.MNEMONIC[form];
+        out.opCount = nops;
+        out.memSeg = (short) memSeg;
+        out.memBase = (short) memBase;
+        out.memIndex = (short) memIndex;
+        out.memScale = (byte) (1 << scale);
+        out.memDisp = disp;
+        out.memBits = (short) memBits;
+        out.dispBytes = (byte) dispBytes;
+        out.ripRel = rip;
+        out.vsib = hasVsib;
         out.osize = (byte) osize;
         out.asize = (byte) asize;
+        int prefixes = (pfx66 != 0 ? Instruction.P_OSIZE : 0) | (pfx67 != 0 ? Instruction.P_ASIZE : 0) | lock
+                | ((seg | segLow) != 0 ? Instruction.P_SEG : 0) | (rex != 0 ? Instruction.P_REX : 0)
+                | (encoding == 0 ? 0 : encoding == 2 ? Instruction.P_EVEX : Instruction.P_VEX);
         if (rep != 0 && (attrs & A_REP) != 0) prefixes |= rep == 2 ? Instruction.P_REP : Instruction.P_REPNE;
         out.prefixes = prefixes;
         out.segPrefix = (short) (seg != 0 ? seg : segLow);
         out.encoding = (byte) encoding;
         out.vectorBits = (short) vlBits;
+        out.opmask = (byte) aaa;
+        out.zeroing = z != 0;
+        out.broadcast = broadcast;
+        out.sae = sae;
+        out.rounding = (byte) rounding;
         return len;
     }
 
@@ -618,25 +615,26 @@ public final class Decoder {
         return v;
     }
 
-    /** Size in bits of an operand code (register width or memory access size). */
-    private static int operandBitsOf(int code32, int osize, int w, int vl) {
-        return sizeBits((code32 >> 8) & 0xff, osize, w, vl);
-    }
-
-    /** SIZE_BITS[size][osize 16/32/64][W][VL 0/128/256/512]: sizes resolved once, looked up per operand. */
-    private static final short[] SIZE_BITS = new short[32 * 3 * 2 * 4];
+    /**
+     * SIZE_BITS[size * 24 + row]: operand sizes resolved once; row = (osize 16/32/64 * 2 + W) * 4 + VL
+     * (0 legacy, 1..3 for 128/256/512).
+     */
+    private static final short[] SIZE_BITS = new short[32 * 24];
+    /** IMM_BYTES[size * 3 + osize 16/32/64]: immediate bytes of an I operand. */
+    private static final byte[] IMM_BYTES = new byte[32 * 3];
 
     static {
         int[] os = {16, 32, 64}, vls = {0, 128, 256, 512};
-        for (int s = 0; s < 32; s++)
-            for (int o = 0; o < 3; o++)
-                for (int w = 0; w < 2; w++)
-                    for (int v = 0; v < 4; v++)
-                        SIZE_BITS[((s * 3 + o) * 2 + w) * 4 + v] = (short) computeSizeBits(s, os[o], w, vls[v]);
-    }
-
-    private static int sizeBits(int size, int osize, int w, int vl) {
-        return SIZE_BITS[((size * 3 + (osize >> 5)) * 2 + w) * 4 + (vl >> 7) - (vl >> 9)];
+        for (int s = 0; s < 32; s++) {
+            for (int o = 0; o < 3; o++) {
+                for (int w = 0; w < 2; w++) {
+                    for (int v = 0; v < 4; v++) {
+                        SIZE_BITS[s * 24 + (o * 2 + w) * 4 + v] = (short) computeSizeBits(s, os[o], w, vls[v]);
+                    }
+                }
+                IMM_BYTES[s * 3 + o] = (byte) immBytes(s, os[o]);
+            }
+        }
     }
 
     private static int computeSizeBits(int size, int osize, int w, int vl) {

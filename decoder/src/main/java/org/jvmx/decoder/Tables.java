@@ -13,14 +13,14 @@ final class Tables {
     static final int SPACES = 15;
     static final int SP_LEGACY = 0, SP_VEX = 4, SP_EVEX = 7, SP_XOP = 12;
 
-    static final int[] MATCH_MASK, MATCH_VALUE, MNEMONIC, ATTRS, OPS, OP_COUNT;
+    /** MATCH[2f] = selector mask, MATCH[2f + 1] = selector value of form f. */
+    static final int[] MATCH, MNEMONIC, ATTRS, OPS, OP_COUNT;
     static final int[] FLAGS_R, FLAGS_W, FLAGS_U, FLAGS_C, FLAGS_S, CPUID, SOURCE_LINE;
     static final short[] SOURCE_FILE;
     static final int[][] EXITS;
     static final String[] FILES;
-    static final int[] SLOT_START;
-    static final short[] SLOT_COUNT;
-    static final boolean[] SLOT_MODRM;
+    /** SLOT[space << 8 | opcode] = first form << 11 | form count << 1 | ModRM present; 0 = no form. */
+    static final int[] SLOT;
 
     static {
         try (InputStream raw = Tables.class.getResourceAsStream("decode-tables.bin")) {
@@ -30,13 +30,13 @@ final class Tables {
             FILES = new String[in.readInt()];
             for (int i = 0; i < FILES.length; i++) FILES[i] = in.readUTF();
             int n = in.readInt();
-            MATCH_MASK = new int[n]; MATCH_VALUE = new int[n]; MNEMONIC = new int[n]; ATTRS = new int[n];
+            MATCH = new int[2 * n]; MNEMONIC = new int[n]; ATTRS = new int[n];
             OPS = new int[n * 5]; OP_COUNT = new int[n];
             FLAGS_R = new int[n]; FLAGS_W = new int[n]; FLAGS_U = new int[n]; FLAGS_C = new int[n]; FLAGS_S = new int[n];
             CPUID = new int[n]; SOURCE_FILE = new short[n]; SOURCE_LINE = new int[n]; EXITS = new int[n][];
             for (int i = 0; i < n; i++) {
-                MATCH_MASK[i] = in.readInt();
-                MATCH_VALUE[i] = in.readInt();
+                MATCH[2 * i] = in.readInt();
+                MATCH[2 * i + 1] = in.readInt();
                 MNEMONIC[i] = in.readUnsignedShort();
                 ATTRS[i] = in.readInt();
                 int c = in.readUnsignedByte();
@@ -51,13 +51,11 @@ final class Tables {
                 SOURCE_FILE[i] = in.readShort();
                 SOURCE_LINE[i] = in.readUnsignedShort();
             }
-            SLOT_START = new int[SPACES * 256];
-            SLOT_COUNT = new short[SPACES * 256];
-            SLOT_MODRM = new boolean[SPACES * 256];
+            SLOT = new int[SPACES * 256];
             for (int s = 0; s < SPACES * 256; s++) {
-                SLOT_START[s] = in.readInt();
-                SLOT_COUNT[s] = in.readShort();
-                SLOT_MODRM[s] = in.readBoolean();
+                int start = in.readInt(), count = in.readShort();
+                boolean modrm = in.readBoolean();
+                SLOT[s] = count == 0 ? 0 : start << 11 | count << 1 | (modrm ? 1 : 0);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("decode-tables.bin unreadable", e);

@@ -318,7 +318,10 @@ public final class TableGen {
             if (a.startsWith("cpuid=")) {
                 String[] parts = a.substring(6).toUpperCase(Locale.ROOT).split(",");
                 if (parts.length > 2) throw new SpecError("at most two CPUID features: " + a);
-                for (int k = 0; k < parts.length; k++) parts[k] = parts[k].replaceAll("[^A-Z0-9_]", "_");
+                for (int k = 0; k < parts.length; k++) {
+                    parts[k] = parts[k].replaceAll("[^A-Z0-9_]", "_");
+                    if (Character.isDigit(parts[k].charAt(0))) parts[k] = "_" + parts[k]; // 3DNOW -> _3DNOW, a Java name
+                }
                 cpuid = String.join(",", parts);
                 continue;
             }
@@ -416,6 +419,7 @@ public final class TableGen {
             return KINDS.indexOf(k) | (r & 0xff00) | ((((m >> 8) & 0xff) + 1) << 16);
         }
         if (o.equals("1")) return KINDS.indexOf("CONST1");
+        if (o.equals("IM4")) return KINDS.indexOf("IM4");
         if (o.equals("ST")) return KINDS.indexOf("ST");
         if (o.equals("STi")) return KINDS.indexOf("STI");
         int fixed = FIXED.indexOf(o);
