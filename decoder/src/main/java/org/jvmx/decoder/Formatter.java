@@ -11,6 +11,8 @@ public final class Formatter {
     public static final Formatter INTEL = new Formatter();
 
     private static final String[] MNEMONIC_TEXT;
+    private static final int SEG_FS = Register.FS.ordinal(), SEG_GS = Register.GS.ordinal(), SEG_DS = Register.DS.ordinal();
+    private static final int MOV = Mnemonic.MOV.ordinal();
 
     static {
         Mnemonic[] all = Mnemonic.values();
@@ -33,10 +35,16 @@ public final class Formatter {
             return;
         }
         int startLen = sb.length();
+        // segment prefixes that 64-bit mode ignores (CS/DS/ES/SS) print as a word, as objdump does
+        int ignoredSeg = in.segPrefix != 0 && in.segPrefix != SEG_FS && in.segPrefix != SEG_GS ? in.segPrefix : 0;
+        int attrs = Tables.ATTRS[in.form];
+        if (ignoredSeg == SEG_DS && (attrs & OperandCode.A_NOTRACK) != 0) sb.append("notrack ");
+        else if (ignoredSeg != 0) sb.append(Register.ofOrdinal(ignoredSeg).lowerName()).append(' ');
         if (in.hasLock()) sb.append("lock ");
         if (in.hasRep()) sb.append(isCompareString(in) ? "repz " : "rep ");
         if (in.hasRepne()) sb.append(isCompareString(in) ? "repnz " : "repne ");
         sb.append(MNEMONIC_TEXT[in.mnemonic]);
+        if (in.mnemonic == MOV && isMovabs(in)) sb.append("abs");
         if (in.opCount == 0) return;
         int pad = 7 - (sb.length() - startLen);
         do sb.append(' '); while (--pad > 0);
@@ -58,6 +66,15 @@ public final class Formatter {
         }
     }
 
+    /** objdump's MOVABS: MOV with a 64-bit immediate or a 64-bit absolute address (moffs). */
+    private static boolean isMovabs(Instruction in) {
+        for (int i = 0; i < in.opCount; i++) {
+            if (in.opKind[i] == 2 && in.opBits[i] == 64 && (Tables.OPS[in.form * 5 + i] & 0xff) == OperandCode.K_I) return true;
+            if (in.opKind[i] == 1 && (Tables.OPS[in.form * 5 + i] & 0xff) == OperandCode.K_O && in.dispBytes == 8) return true;
+        }
+        return false;
+    }
+
     private static boolean isCompareString(Instruction in) {
         for (int i = 0; i < in.opCount; i++) {
             if (in.opKind[i] == OperandKind.STRING_DST.ordinal()) {
@@ -70,15 +87,25 @@ public final class Formatter {
 
     private void operand(Instruction in, int i, StringBuilder sb) {
         switch (in.opKind[i]) {
-            case 0 -> register(Register.ofOrdinal(in.opReg[i]), sb);
+            case 0 -> {
+                if ((Tables.OPS[in.form * 5 + i] & 0xff) == OperandCode.K_STI) {
+                    sb.append("st(").append(in.opReg[i] - Register.ST0.ordinal()).append(')');
+                } else {
+                    register(Register.ofOrdinal(in.opReg[i]), sb);
+                }
+            }
             case 1 -> memory(in, sb);
             case 2 -> {
+                if ((Tables.OPS[in.form * 5 + i] & 0xff) == OperandCode.K_CONST1) {
+                    sb.append('1');
+                    return;
+                }
                 long v = in.opValue[i];
                 int bits = in.opBits[i];
                 if (bits < 64) v &= (1L << bits) - 1;
                 sb.append("0x").append(Long.toHexString(v));
             }
-            case 3 -> sb.append(Long.toHexString(in.opValue[i]));
+            case 3 -> sb.append("0x").append(Long.toHexString(in.opValue[i]));
             case 4 -> stringOperand(in, i, sb, in.segPrefix != 0 ? Register.ofOrdinal(in.segPrefix).lowerName() : "ds",
                     in.addressSize() == 64 ? "rsi" : "esi");
             default -> stringOperand(in, i, sb, "es", in.addressSize() == 64 ? "rdi" : "edi");
@@ -118,7 +145,15 @@ public final class Formatter {
     private static void memory(Instruction in, StringBuilder sb) {
         if (!in.broadcast) sizeKeyword(in.memBits, sb);
         else sb.append(in.memBits == 64 ? "QWORD" : in.memBits == 32 ? "DWORD" : "WORD").append(" BCST ");
-        if (in.segPrefix != 0) sb.append(Register.ofOrdinal(in.segPrefix).lowerName()).append(':');
+        boolean absolute = !in.ripRel && in.memBase == 0 && in.memIndex == 0;
+        int seg = in.segPrefix == SEG_FS || in.segPrefix == SEG_GS ? in.segPrefix : 0;
+        if (seg != 0) sb.append(Register.ofOrdinal(seg).lowerName()).append(':');
+        if (absolute) {
+            // objdump: an absolute address prints without brackets, with its segment (ds: by default)
+            if (seg == 0) sb.append("ds:");
+            sb.append("0x").append(Long.toHexString(in.addressSize() == 32 ? in.memDisp & 0xffffffffL : in.memDisp));
+            return;
+        }
         sb.append('[');
         boolean any = false;
         long disp = in.memDisp;
@@ -135,10 +170,9 @@ public final class Formatter {
             sb.append(in.memIndex().lowerName()).append('*').append(in.memScale);
             any = true;
         }
-        if (!any) {
-            sb.append("0x").append(Long.toHexString(in.addressSize() == 32 ? disp & 0xffffffffL : disp));
-        } else if (disp != 0) {
-            if (disp < 0) sb.append("-0x").append(Long.toHexString(-disp));
+        if (disp != 0 || in.dispBytes != 0) {
+            if (in.ripRel) sb.append("+0x").append(Long.toHexString(in.addressSize() == 32 ? disp & 0xffffffffL : disp));
+            else if (disp < 0) sb.append("-0x").append(Long.toHexString(-disp));
             else sb.append("+0x").append(Long.toHexString(disp));
         }
         sb.append(']');
