@@ -104,9 +104,9 @@ public final class SpecDiff {
             if (labels.get(i) != null) sb.append("    (").append(labels.get(i)).append(')');
             sb.append('\n');
             sb.append("  jvmx  ").append(IcedOracle.describe(in)).append('\n');
-            if (!in.isInvalid()) sb.append("        ").append(IcedOracle.operands(in)).append('\n');
+            if (!in.isInvalid() && in.operandCount() > 0) sb.append("        ").append(IcedOracle.operands(in)).append('\n');
             sb.append("  iced  ").append(IcedOracle.describe(r)).append('\n');
-            if (r.valid()) sb.append("        ").append(String.join(" ", r.ops())).append('\n');
+            if (r.valid() && r.ops().length > 0) sb.append("        ").append(String.join(" ", r.ops())).append('\n');
             sb.append(kind == null ? "  OK\n" : "  DIFF " + kind + "\n");
         }
         if (fromFile) {
