@@ -12,7 +12,7 @@ import static org.jvmx.decoder.OperandCode.*;
 public final class Decoder {
     // selector bits (TableGen.SEL_*)
     private static final int SEL_PFX = 0, SEL_REG = 2, SEL_MODREG = 5, SEL_RM = 6, SEL_W = 9, SEL_L = 10,
-            SEL_OSZ = 12, SEL_ASZ32 = 14, SEL_REXB = 15, SEL_SUFFIX = 16;
+            SEL_OSZ = 12, SEL_ASZ32 = 14, SEL_REXB = 15, SEL_SUFFIX = 16, SEL_P66 = 24;
     /** The 3DNow! slot (0F 0F): the form is selected by a suffix byte after ModRM/SIB/displacement. */
     private static final int SLOT_3DNOW = 256 + 0x0F;
 
@@ -221,7 +221,8 @@ public final class Decoder {
         if (encoding == 2 && bcst != 0 && mod == 3) selL = 2; // EVEX.b reg-reg: L'L is RC, length 512
         final int osz = rexW != 0 ? 2 : pfx66 != 0 ? 0 : 1;
         final int sel = suffix << SEL_SUFFIX | mandatory << SEL_PFX | reg << SEL_REG | (mod == 3 ? 1 : 0) << SEL_MODREG
-                | rm << SEL_RM | rexW << SEL_W | selL << SEL_L | osz << SEL_OSZ | pfx67 << SEL_ASZ32 | rexB << SEL_REXB;
+                | rm << SEL_RM | rexW << SEL_W | selL << SEL_L | osz << SEL_OSZ | pfx67 << SEL_ASZ32 | rexB << SEL_REXB
+                | pfx66 << SEL_P66;
         int form = -1;
         final int[] match = Tables.MATCH;
         for (int i = slotInfo >>> 11, e = i + ((slotInfo >>> 1) & 1023); i < e; i++) {

@@ -48,7 +48,7 @@ public final class TableGen {
     static final int SP_LEGACY = 0, SP_VEX = 4, SP_EVEX = 7, SP_XOP = 12;
 
     // selector bits (must agree with Decoder)
-    static final int SEL_PFX = 0, SEL_REG = 2, SEL_MODREG = 5, SEL_RM = 6, SEL_W = 9, SEL_L = 10, SEL_OSZ = 12, SEL_ASZ32 = 14, SEL_REXB = 15, SEL_SUFFIX = 16;
+    static final int SEL_PFX = 0, SEL_REG = 2, SEL_MODREG = 5, SEL_RM = 6, SEL_W = 9, SEL_L = 10, SEL_OSZ = 12, SEL_ASZ32 = 14, SEL_REXB = 15, SEL_SUFFIX = 16, SEL_P66 = 24;
 
     // attribute bits (must agree with Decoder; emitted into OperandCode as constants)
     static final String[] ATTR_NAMES = {
@@ -187,6 +187,7 @@ public final class TableGen {
                 case "a32" -> { asz = 1; continue; }
                 case "a64" -> { asz = 0; continue; }
                 case "rexb0" -> { mask |= 1 << SEL_REXB; continue; }
+                case "no66" -> { mask |= 1 << SEL_P66; continue; }
                 case "/r" -> { modrm = true; continue; }
                 case "mod=11" -> { mod = 3; continue; }
                 case "mod!=11" -> { mod = 0; continue; }
