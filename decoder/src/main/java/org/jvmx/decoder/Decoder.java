@@ -325,7 +325,7 @@ public final class Decoder {
             if (p + dispBytes > end) return failEnd(out, p + dispBytes, offset, limit);
             if (dispBytes == 1) {
                 disp = code[p];
-                if (encoding == 2) disp *= Math.max(1, memBits >> 3);
+                if (encoding == 2) disp *= disp8Scale(attrs, memBits, rexW);
             } else if (dispBytes == 4) {
                 disp = (code[p] & 0xff) | (code[p + 1] & 0xff) << 8 | (code[p + 2] & 0xff) << 16 | (long) code[p + 3] << 24;
             }
@@ -545,6 +545,22 @@ public final class Decoder {
         return len;
     }
 
+    /**
+     * EVEX compressed displacement N (SDM Vol. 2, 2.7.5): the size of the memory access, or of one
+     * element for the single-element tuples (T1S: 4 or 8 by W, never more than the access itself;
+     * T1S8/T1S16 for byte/word elements, as VPCOMPRESSB/W).
+     */
+    private static int disp8Scale(int attrs, int memBits, int w) {
+        int tuple = (attrs >>> A_TUPLE_SHIFT) & 31;
+        int bytes = Math.max(1, memBits >> 3);
+        return switch (tuple) {
+            case T_T1S -> Math.min(bytes, w != 0 ? 8 : 4);
+            case T_T1S8 -> 1;
+            case T_T1S16 -> 2;
+            default -> bytes;
+        };
+    }
+
     private static boolean isVsibKind(int kind) {
         return kind == K_VSIBX || kind == K_VSIBY || kind == K_VSIBZ;
     }
@@ -663,6 +679,7 @@ public final class Decoder {
             case S_E -> osize == 16 ? 112 : 224;
             case S_FS -> osize == 16 ? 752 : 864;
             case S_FX -> 4096;
+            case S_KH -> 384;
             default -> 0;
         };
     }

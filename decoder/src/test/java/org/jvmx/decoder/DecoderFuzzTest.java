@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * {@code fuzz.count} (default 100000; {@code -Dfuzz.count=1000000} for the full run) and
  * {@code fuzz.seed} (default 20261124).
  *
- * <p>For every input: decoding throws nothing and the length is 1..15. Validity is compared with
+ * <p>For every input: decoding throws nothing and the length is 1..15. Where both decoders accept
+ * an input, the whole decode must agree (as in IcedOracleTest). Validity is compared with
  * iced-x86 (iced-dump.js batch): the disagreement rate must be at most 0.1%, and every
  * disagreement must be explained by an entry of {@code src/test/resources/fuzz-triage.txt}
  * (format in that file). The report, with counts per group (accepting side / mnemonic / our
@@ -62,6 +63,7 @@ class DecoderFuzzTest {
         List<String> crashes = new ArrayList<>();
         IcedOracle.Report report = new IcedOracle.Report(5);
         IcedOracle.Report uncovered = new IcedOracle.Report(5);
+        IcedOracle.Report decodeDiffs = new IcedOracle.Report(5);
         Map<Triage, Long> triageHits = new LinkedHashMap<>();
         for (Triage t : triage) triageHits.put(t, 0L);
         long weValid = 0, icedValid = 0;
@@ -82,6 +84,16 @@ class DecoderFuzzTest {
             IcedOracle.Row r = rows.get(i);
             if (!ins.isInvalid()) weValid++;
             if (r.valid()) icedValid++;
+            if (!ins.isInvalid() && r.valid()) {
+                // both accept: the whole decode must agree (length, mnemonic, operands, EVEX decorations)
+                String d = IcedOracle.compare(ins, r);
+                if (d != null) {
+                    final Instruction snap = ins.copy();
+                    decodeDiffs.add(ins.mnemonic().name() + " / " + d, () -> hex + " | iced: " + IcedOracle.describe(r)
+                            + " | jvmx: " + IcedOracle.describe(snap) + " [" + snap.specSource() + "]");
+                }
+                continue;
+            }
             if (ins.isInvalid() == !r.valid()) continue;
             boolean icedAccepts = r.valid();
             String side = icedAccepts ? "iced" : "jvmx";
@@ -107,14 +119,16 @@ class DecoderFuzzTest {
         double rate = (double) report.total / count;
         String header = String.format(Locale.ROOT,
                 "fuzz: %d inputs (seed %d), jvmx valid %d, iced valid %d; %d validity disagreements (%.4f%%, limit %.1f%%), "
-                        + "%d not covered by fuzz-triage.txt; %d crashes or bad lengths%n",
-                count, seed, weValid, icedValid, report.total, rate * 100, MAX_RATE * 100, uncovered.total, crashes.size());
+                        + "%d not covered by fuzz-triage.txt; %d crashes or bad lengths; %d decode differences where both accept%n",
+                count, seed, weValid, icedValid, report.total, rate * 100, MAX_RATE * 100, uncovered.total, crashes.size(),
+                decodeDiffs.total);
         StringBuilder full = new StringBuilder(header);
         if (!crashes.isEmpty()) full.append("\nCrashes / bad lengths:\n  ").append(String.join("\n  ", crashes)).append('\n');
         full.append("\nTriage entries (hits):\n");
         for (Map.Entry<Triage, Long> e : triageHits.entrySet()) {
             full.append(String.format("%7d  line %d: %s%n", e.getValue(), e.getKey().line, e.getKey().text));
         }
+        full.append("\nDecode differences where both accept (mnemonic / fields):\n").append(decodeDiffs.render(Integer.MAX_VALUE, 5));
         full.append("\nDisagreements not covered by the triage file:\n").append(uncovered.render(Integer.MAX_VALUE, 5));
         full.append("\nAll disagreements (side / accepting mnemonic / our reason or spec line), largest first:\n")
                 .append("  sample: 15 input bytes | iced | jvmx\n")
@@ -123,6 +137,7 @@ class DecoderFuzzTest {
         Files.writeString(out, full);
 
         if (!crashes.isEmpty()) fail(header + "first crashes:\n  " + String.join("\n  ", crashes) + "\nFull report: " + out);
+        assertTrue(decodeDiffs.total == 0, () -> header + "Largest groups of decode differences:\n" + decodeDiffs.render(40, 1));
         assertTrue(uncovered.total == 0 && rate <= MAX_RATE, () -> header + (uncovered.total > 0
                 ? "Largest groups not covered by fuzz-triage.txt (side / mnemonic / reason), with a sample each:\n"
                         + uncovered.render(40, 1)
