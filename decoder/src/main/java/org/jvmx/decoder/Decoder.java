@@ -21,6 +21,13 @@ public final class Decoder {
     private static final short[] SEG_OF_PREFIX = new short[256];
     /** Per form: FI_* bits (memory operand index + 1, VSIB, branch operand, rare checks, mandatory 66). */
     private static final int[] FORM_INFO;
+    /**
+     * What decoding reads of a form, together (16 ints, one cache line): selector mask, value,
+     * attributes, FORM_INFO, mnemonic, operand count, five operand codes. The decode path is a chain
+     * of dependent loads (slot, dispatch, form); keeping a form in one line shortens it.
+     */
+    private static final int[] FORM;
+    private static final int FS = 16, F_OPS = 6;
     private static final int FI_MEMOP_SHIFT = 0, FI_MEMOP = 7, FI_MEMOP0 = 1, FI_VSIB = 8, FI_BRANCH = 16, FI_RARE = 32,
             FI_MAND66 = 64;
 
@@ -39,6 +46,7 @@ public final class Decoder {
         for (int r = 0x40; r <= 0x4F; r++) PREFIX_KIND[r] = PK_REX;
         int n = Tables.formCount();
         FORM_INFO = new int[n];
+        FORM = new int[n * FS];
         for (int f = 0; f < n; f++) {
             int info = 0, attrs = Tables.ATTRS[f];
             for (int k = Tables.OP_COUNT[f] - 1; k >= 0; k--) {
@@ -54,6 +62,13 @@ public final class Decoder {
             if ((Tables.MATCH[2 * f] & (0xff << SEL_SUFFIX)) != 0) info |= FI_RARE;
             if ((Tables.MATCH[2 * f] & (3 << SEL_PFX)) != 0 && ((Tables.MATCH[2 * f + 1] >> SEL_PFX) & 3) == 1) info |= FI_MAND66;
             FORM_INFO[f] = info;
+            FORM[f * FS] = Tables.MATCH[2 * f];
+            FORM[f * FS + 1] = Tables.MATCH[2 * f + 1];
+            FORM[f * FS + 2] = attrs;
+            FORM[f * FS + 3] = info;
+            FORM[f * FS + 4] = Tables.MNEMONIC[f];
+            FORM[f * FS + 5] = Tables.OP_COUNT[f];
+            for (int k = 0; k < 5; k++) FORM[f * FS + 6 + k] = Tables.OPS[f * 5 + k];
         }
     }
 
@@ -224,16 +239,25 @@ public final class Decoder {
                 | rm << SEL_RM | rexW << SEL_W | selL << SEL_L | osz << SEL_OSZ | pfx67 << SEL_ASZ32 | rexB << SEL_REXB
                 | pfx66 << SEL_P66;
         int form = -1;
-        final int[] match = Tables.MATCH;
-        for (int i = slotInfo >>> 11, e = i + ((slotInfo >>> 1) & 1023); i < e; i++) {
-            if ((sel & match[2 * i]) == match[2 * i + 1]) {
-                form = i;
-                break;
+        final int[] fm = FORM;
+        final int d = Tables.DISPATCH[(slotInfo >>> 10) + ((sel >>> ((slotInfo >>> 1) & 31)) & ((1 << ((slotInfo >>> 6) & 15)) - 1))];
+        if ((d & 1) != 0) {
+            // the key leaves one candidate: the entry names the form itself
+            int f = d >>> 9;
+            if ((sel & fm[f * FS]) == fm[f * FS + 1]) form = f;
+        } else {
+            for (int i = d >>> 9, e = i + ((d >>> 1) & 255); i < e; i++) {
+                int f = Tables.CANDIDATES[i];
+                if ((sel & fm[f * FS]) == fm[f * FS + 1]) {
+                    form = f;
+                    break;
+                }
             }
         }
         if (form < 0) return fail(out, p - offset, InvalidReason.UNDEFINED_OPCODE);
-        final int attrs = Tables.ATTRS[form];
-        final int info = FORM_INFO[form];
+        final int fb = form * FS;
+        final int attrs = fm[fb + 2];
+        final int info = fm[fb + 3];
         out.form = form;
         if ((info & FI_RARE) != 0) {
             if ((attrs & A_I64) != 0) return fail(out, p - offset, InvalidReason.INVALID_IN_64BIT);
@@ -281,14 +305,14 @@ public final class Decoder {
         }
 
         // ---- memory operand: SIB, displacement (SDM Vol. 2, 2.1.5; EVEX disp8*N, 2.7.5)
-        final int opBase = form * 5;
+        final int opBase = fb + F_OPS;
         final int memOp = ((info & FI_MEMOP) >>> FI_MEMOP_SHIFT) - 1;
         int memBits = 0;
         int memBase = 0, memIndex = 0, scale = 0, dispBytes = 0, memSeg = 0;
         long disp = 0;
         boolean rip = false;
         if (memOp >= 0) {
-            int mc = Tables.OPS[opBase + memOp];
+            int mc = fm[opBase + memOp];
             int extra = mc >>> 16; // Ry/Mb style: memory size differs from the register size
             memBits = SIZE_BITS[(extra != 0 ? extra - 1 : (mc >> 8) & 0xff) * 24 + sizeRow];
             if (broadcast) {
@@ -334,7 +358,7 @@ public final class Decoder {
             memBase = rip ? (asize == 64 ? R_RIP : R_EIP) : base < 0 ? 0 : gprBase + base;
             if (index >= 0) {
                 if (hasVsib) {
-                    int kind = Tables.OPS[opBase + memOp] & 0xff;
+                    int kind = fm[opBase + memOp] & 0xff;
                     memIndex = (kind == K_VSIBX ? R_XMM0 : kind == K_VSIBY ? R_YMM0 : R_ZMM0) + index;
                 } else {
                     memIndex = gprBase + index;
@@ -344,47 +368,44 @@ public final class Decoder {
             memSeg = seg != 0 ? seg : segLow != 0 ? segLow : (base == 4 || base == 5) ? R_SS : R_DS;
         }
 
-        // ---- operands
-        final int nops = Tables.OP_COUNT[form];
+        // ---- operands. Registers go through register(), which reads a packed context: few live
+        // values in this loop, so HotSpot keeps them in machine registers.
+        final int nops = fm[fb + 5];
         final byte[] opKind = out.opKind;
         final short[] opReg = out.opReg, opBits = out.opBits;
         final long[] opValue = out.opValue;
+        final int ctx = (reg | rexR << 3 | rexR2 << 4) | (rm | rexB << 3 | (encoding == 2 ? rexX << 4 : 0)) << 5
+                | (vvvv | (encoding == 2 ? rexV2 << 4 : 0)) << 10 | (rex != 0 ? 1 << 15 : 0) | (opcode & 7) << 16
+                | rexB << 19 | (osize >> 5) << 20;
+        // (bits 16-19 together are the +r register: opcode low bits with REX.B)
         for (int n = 0; n < nops; n++) {
-            final int code32 = Tables.OPS[opBase + n];
+            final int code32 = fm[opBase + n];
             final int kind = code32 & 0xff;
-            final int size = (code32 >> 8) & 0xff;
-            int bits = SIZE_BITS[size * 24 + sizeRow];
-            byte okind = 0; // REGISTER
-            int regNo = 0;
+            int bits = SIZE_BITS[((code32 >> 8) & 0xff) * 24 + sizeRow];
+            if (REG_KIND[kind] || (mod == 3 && RM_KIND[kind])) {
+                // table-driven: the field the kind reads, whether that value names a register, the class
+                final int v = (ctx >>> FIELD_SHIFT[kind]) & FIELD_MASK[kind];
+                int r;
+                if ((VALID_VALUES[kind] >>> v & 1) == 0) r = kind == K_G ? -1 : -2;
+                else if (IS_GPR[kind]) r = GPR_OF[((bits >> 3) & 15) * 32 + (rex != 0 && kind != K_B ? 16 : 0) + v];
+                else if (CLASS_BASE[kind] != 0) r = CLASS_BASE[kind] + v;
+                else if (VEC_KIND[kind]) r = (bits > 256 ? R_ZMM0 : bits > 128 ? R_YMM0 : R_XMM0) + v;
+                else r = register(kind, bits, ctx, code32);
+                if (r <= 0) {
+                    return fail(out, p - offset, r == 0 ? InvalidReason.REGISTER_NOT_ALLOWED
+                            : r == -1 ? InvalidReason.EVEX_HIGH_REGISTER : InvalidReason.INVALID_REGISTER);
+                }
+                opKind[n] = 0;
+                opReg[n] = (short) r;
+                opBits[n] = REG_BITS[r];
+                continue;
+            }
+            byte okind;
             long value = 0;
             switch (kind) {
-                case K_E, K_M, K_W, K_Q, K_KW, K_BNDW, K_VSIBX, K_VSIBY, K_VSIBZ, K_MIB, K_SIBMEM -> {
-                    if (mod != 3) {
-                        okind = 1;
-                        bits = memBits;
-                    } else if (kind == K_E) {
-                        regNo = gpr(rm | rexB << 3, bits, rex != 0);
-                    } else if (kind == K_W) {
-                        regNo = vecReg(rm | rexB << 3 | (encoding == 2 ? rexX << 4 : 0), bits);
-                    } else if (kind == K_Q) {
-                        regNo = R_MM0 + rm;
-                    } else if (kind == K_KW) {
-                        regNo = R_K0 + rm;
-                    } else if (kind == K_BNDW) {
-                        regNo = R_BND0 + (rm & 3);
-                    } else {
-                        return fail(out, p - offset, InvalidReason.REGISTER_NOT_ALLOWED);
-                    }
-                }
-                case K_G -> {
-                    if (rexR2 != 0) return fail(out, p - offset, InvalidReason.EVEX_HIGH_REGISTER);
-                    regNo = gpr(reg | rexR << 3, bits, rex != 0);
-                }
-                case K_R -> regNo = gpr(rm | rexB << 3, bits, rex != 0);
-                case K_Z -> regNo = gpr((opcode & 7) | rexB << 3, bits, rex != 0);
-                case K_B -> regNo = gpr(vvvv, bits, false);
                 case K_I, K_IS -> {
                     okind = 2;
+                    final int size = (code32 >> 8) & 0xff;
                     int immBytes = kind == K_IS ? 1 : IMM_BYTES[size * 3 + (osize >> 5)];
                     if (p + immBytes > end) return failEnd(out, p + immBytes, offset, limit);
                     if (immBytes == 1) {
@@ -397,8 +418,7 @@ public final class Decoder {
                         // sign-extended to the operand size
                         if (immBytes == 2) value = (short) value;
                         else if (immBytes == 4) value = (int) value;
-                        if (kind == K_IS && size != S_B && size != S_V && size != S_NONE) bits = SIZE_BITS[size * 24 + sizeRow];
-                        else bits = osize;
+                        if (!(kind == K_IS && size != S_B && size != S_V && size != S_NONE)) bits = osize;
                     } else {
                         bits = immBytes * 8;
                     }
@@ -410,7 +430,7 @@ public final class Decoder {
                 }
                 case K_J -> {
                     okind = 3;
-                    int nb = size == S_B ? 1 : (osize == 16 && (attrs & A_F64) == 0) ? 2 : 4;
+                    int nb = ((code32 >> 8) & 0xff) == S_B ? 1 : (osize == 16 && (attrs & A_F64) == 0) ? 2 : 4;
                     if (p + nb > end) return failEnd(out, p + nb, offset, limit);
                     value = nb == 1 ? code[p] : nb == 2 ? (short) readImm(code, p, 2) : (int) readImm(code, p, 4);
                     p += nb;
@@ -428,50 +448,20 @@ public final class Decoder {
                 }
                 case K_X -> okind = 4;
                 case K_Y -> okind = 5;
-                case K_S -> {
-                    if (reg > 5) return fail(out, p - offset, InvalidReason.INVALID_REGISTER);
-                    regNo = R_ES + reg;
-                }
-                case K_C -> {
-                    int c = reg | rexR << 3;
-                    if (c != 0 && c != 2 && c != 3 && c != 4 && c != 8) return fail(out, p - offset, InvalidReason.INVALID_REGISTER);
-                    regNo = R_CR0 + c;
-                }
-                case K_D -> {
-                    if (rexR != 0) return fail(out, p - offset, InvalidReason.INVALID_REGISTER);
-                    regNo = R_DR0 + reg;
-                }
-                case K_V -> regNo = vecReg(reg | rexR << 3 | rexR2 << 4, bits);
-                case K_U -> regNo = vecReg(rm | rexB << 3 | (encoding == 2 ? rexX << 4 : 0), bits);
-                case K_H -> regNo = vecReg(vvvv | (encoding == 2 ? rexV2 << 4 : 0), bits);
                 case K_L -> {
+                    // /is4: a register in imm8[7:4]
                     if (p >= end) return failEnd(out, p + 1, offset, limit);
                     is4 = code[p++] & 0xff;
-                    regNo = vecReg(is4 >> 4, bits);
+                    int r = vecReg(is4 >> 4, bits);
+                    opKind[n] = 0;
+                    opReg[n] = (short) r;
+                    opBits[n] = REG_BITS[r];
+                    continue;
                 }
                 case K_IM4 -> {
                     okind = 2;
                     value = is4 & 15;
                     bits = 8;
-                }
-                case K_P -> regNo = R_MM0 + reg;
-                case K_N -> regNo = R_MM0 + rm;
-                case K_KR -> {
-                    if ((rexR | rexR2) != 0) return fail(out, p - offset, InvalidReason.INVALID_REGISTER);
-                    regNo = R_K0 + reg;
-                }
-                case K_KU -> regNo = R_K0 + rm;
-                case K_KH -> {
-                    if (vvvv > 7) return fail(out, p - offset, InvalidReason.INVALID_REGISTER);
-                    regNo = R_K0 + vvvv;
-                }
-                case K_BND -> regNo = R_BND0 + (reg & 3);
-                case K_ST -> regNo = R_ST0;
-                case K_STI -> regNo = R_ST0 + rm;
-                case K_T, K_TU, K_TH -> { // AMX: only tmm0-7 exist
-                    int t = kind == K_T ? reg | rexR << 3 : kind == K_TU ? rm | rexB << 3 : vvvv;
-                    if (t > 7) return fail(out, p - offset, InvalidReason.INVALID_REGISTER);
-                    regNo = R_TMM0 + t;
                 }
                 case K_XLAT, K_XD -> {
                     okind = 1;
@@ -480,17 +470,15 @@ public final class Decoder {
                     memSeg = seg != 0 ? seg : segLow != 0 ? segLow : R_DS;
                     memBits = bits;
                 }
-                case K_FIXED -> {
-                    int fx = code32 >>> 16;
-                    if (fx == F_RAX_V) regNo = osize == 64 ? R_RAX : osize == 32 ? R_EAX : R_AX;
-                    else if (fx == F_EAX_Z) regNo = osize == 16 ? R_AX : R_EAX;
-                    else regNo = FIXED_REGS[fx];
+                default -> {
+                    if (!RM_KIND[kind]) return fail(out, p - offset, InvalidReason.UNDEFINED_OPCODE);
+                    okind = 1; // memory through ModRM
+                    bits = memBits;
                 }
-                default -> { return fail(out, p - offset, InvalidReason.UNDEFINED_OPCODE); }
             }
             opKind[n] = okind;
-            opReg[n] = (short) regNo;
-            opBits[n] = (short) (regNo != 0 ? REG_BITS[regNo] : bits);
+            opReg[n] = 0;
+            opBits[n] = (short) bits;
             opValue[n] = value;
         }
         if ((info & FI_RARE) != 0) {
@@ -498,7 +486,7 @@ public final class Decoder {
                 // gathers: destination, index and mask registers all different (SDM Vol. 2, VPGATHERDD: #UD)
                 int dst = -1, msk = -1;
                 for (int n = 0; n < nops; n++) {
-                    int kind = Tables.OPS[opBase + n] & 0xff;
+                    int kind = fm[opBase + n] & 0xff;
                     if (kind == K_V) dst = vecNo(opReg[n]);
                     else if (kind == K_H) msk = vecNo(opReg[n]);
                 }
@@ -506,7 +494,7 @@ public final class Decoder {
                 if (dst == idx || msk == idx || (msk >= 0 && msk == dst)) return fail(out, p - offset, InvalidReason.SAME_REGISTERS);
             }
             if ((attrs & A_DISTINCT) != 0 && !distinctRegisters(out, nops)) return fail(out, p - offset, InvalidReason.SAME_REGISTERS);
-            if ((match[2 * form] & (0xff << SEL_SUFFIX)) != 0) p++; // the 3DNow! suffix byte
+            if ((fm[fb] & (0xff << SEL_SUFFIX)) != 0) p++; // the 3DNow! suffix byte
         }
         final int len = p - offset;
         final long next = ip + len;
@@ -516,7 +504,7 @@ public final class Decoder {
         if (rip) disp = asize == 64 ? next + disp : (next + disp) & 0xffffffffL;
         out.length = len;
         out.invalid = InvalidReason.NONE;
-        out.mnemonic = Tables.MNEMONIC[form];
+        out.mnemonic = fm[fb + 4];
         out.opCount = nops;
         out.memSeg = (short) memSeg;
         out.memBase = (short) memBase;
@@ -580,13 +568,27 @@ public final class Decoder {
         return fail(out, needEnd - offset, truncated ? InvalidReason.NO_MORE_BYTES : InvalidReason.TOO_LONG);
     }
 
+    /** GPR_OF[(bits / 8) * 32 + (REX ? 16 : 0) + n]: general register n of a width (AH..BH only without REX). */
+    private static final short[] GPR_OF = new short[9 * 32];
+
+    static {
+        for (int w : new int[] {8, 16, 32, 64}) {
+            for (int rx = 0; rx < 2; rx++) {
+                for (int n = 0; n < 16; n++) {
+                    int r = switch (w) {
+                        case 8 -> R_AL + (rx != 0 || n < 4 ? (n < 4 ? n : n + 4) : n);
+                        case 16 -> R_AX + n;
+                        case 32 -> R_EAX + n;
+                        default -> R_RAX + n;
+                    };
+                    GPR_OF[(w >> 3) * 32 + rx * 16 + n] = (short) r;
+                }
+            }
+        }
+    }
+
     private static int gpr(int n, int bits, boolean rex) {
-        return switch (bits) {
-            case 8 -> R_AL + (rex || n < 4 ? (n < 4 ? n : n + 4) : n);
-            case 16 -> R_AX + n;
-            case 32 -> R_EAX + n;
-            default -> R_RAX + n;
-        };
+        return GPR_OF[((bits >> 3) & 15) * 32 + (rex ? 16 : 0) + n];
     }
 
     /**
@@ -602,6 +604,124 @@ public final class Decoder {
             }
         }
         return true;
+    }
+
+    /** Kinds that are always a register, and kinds that are ModRM r/m (a register when mod = 11). */
+    private static final boolean[] REG_KIND = new boolean[64], RM_KIND = new boolean[64];
+    /** Per register kind: the context field it reads (shift, mask) and which of its values name a register. */
+    private static final byte[] FIELD_SHIFT = new byte[64];
+    private static final int[] FIELD_MASK = new int[64], VALID_VALUES = new int[64], CLASS_BASE = new int[64];
+    private static final boolean[] IS_GPR = new boolean[64], VEC_KIND = new boolean[64];
+
+    static {
+        // context fields: 0 = ModRM.reg with R, R' (5 bits); 5 = ModRM.rm with B, X (5); 10 = vvvv with V' (5);
+        // 16 = opcode low bits with REX.B (4)
+        int[][] fields = {
+            {K_G, 0, 31, 0xFFFF}, {K_R, 5, 15, -1}, {K_E, 5, 15, -1}, {K_B, 10, 15, -1},
+            {K_V, 0, 31, -1}, {K_W, 5, 31, -1}, {K_U, 5, 31, -1}, {K_H, 10, 31, -1},
+            {K_S, 0, 7, 0x3F}, {K_C, 0, 15, 1 | 1 << 2 | 1 << 3 | 1 << 4 | 1 << 8}, {K_D, 0, 15, 0xFF},
+            {K_P, 0, 7, -1}, {K_Q, 5, 7, -1}, {K_N, 5, 7, -1},
+            {K_KR, 0, 31, 0xFF}, {K_KW, 5, 7, -1}, {K_KU, 5, 7, -1}, {K_KH, 10, 15, 0xFF},
+            {K_BND, 0, 3, -1}, {K_BNDW, 5, 3, -1}, {K_STI, 5, 7, -1},
+            {K_T, 0, 15, 0xFF}, {K_TU, 5, 15, 0xFF}, {K_TH, 10, 15, 0xFF}};
+        for (int[] f : fields) {
+            FIELD_SHIFT[f[0]] = (byte) f[1];
+            FIELD_MASK[f[0]] = f[2];
+            VALID_VALUES[f[0]] = f[3];
+        }
+        FIELD_SHIFT[K_Z] = 16;
+        FIELD_MASK[K_Z] = 15;
+        VALID_VALUES[K_Z] = -1;
+        VALID_VALUES[K_ST] = -1;
+        VALID_VALUES[K_FIXED] = -1;
+        for (int kd : new int[] {K_G, K_R, K_E, K_B, K_Z}) IS_GPR[kd] = true;
+        for (int kd : new int[] {K_V, K_W, K_U, K_H}) VEC_KIND[kd] = true;
+        CLASS_BASE[K_S] = R_ES; CLASS_BASE[K_C] = R_CR0; CLASS_BASE[K_D] = R_DR0;
+        CLASS_BASE[K_P] = R_MM0; CLASS_BASE[K_Q] = R_MM0; CLASS_BASE[K_N] = R_MM0;
+        CLASS_BASE[K_KR] = R_K0; CLASS_BASE[K_KW] = R_K0; CLASS_BASE[K_KU] = R_K0; CLASS_BASE[K_KH] = R_K0;
+        CLASS_BASE[K_BND] = R_BND0; CLASS_BASE[K_BNDW] = R_BND0; CLASS_BASE[K_STI] = R_ST0;
+        CLASS_BASE[K_T] = R_TMM0; CLASS_BASE[K_TU] = R_TMM0; CLASS_BASE[K_TH] = R_TMM0;
+        for (int kd : new int[] {K_G, K_R, K_Z, K_B, K_S, K_C, K_D, K_V, K_U, K_H, K_P, K_N, K_KR, K_KU, K_KH, K_BND,
+                K_ST, K_STI, K_T, K_TU, K_TH, K_FIXED}) {
+            REG_KIND[kd] = true;
+        }
+        for (int kd : new int[] {K_E, K_M, K_W, K_Q, K_KW, K_BNDW, K_VSIBX, K_VSIBY, K_VSIBZ, K_MIB, K_SIBMEM}) {
+            RM_KIND[kd] = true;
+        }
+    }
+
+    /**
+     * The register of a register operand, from the packed context {@code ctx}: bits 0-4 ModRM.reg
+     * with R and R', 5-9 ModRM.rm with B (and X under EVEX), 10-14 vvvv (with V' under EVEX), 15 a
+     * REX prefix is present, 16-18 the opcode's low bits, 19 REX.B, 20-21 operand size (16/32/64).
+     *
+     * @return the register ordinal; 0 when the operand cannot be a register, -1 for an EVEX.R'
+     *     that names no general register, -2 for a register that does not exist
+     */
+    private static int register(int kind, int bits, int ctx, int code32) {
+        int regX = ctx & 31, rmX = (ctx >>> 5) & 31, vX = (ctx >>> 10) & 31;
+        boolean rex = (ctx & (1 << 15)) != 0;
+        switch (kind) {
+            case K_G:
+                if (regX > 15) return -1;
+                return gpr(regX, bits, rex);
+            case K_E:
+            case K_R:
+                return gpr(rmX & 15, bits, rex);
+            case K_Z:
+                return gpr(((ctx >>> 16) & 7) | ((ctx >>> 19) & 1) << 3, bits, rex);
+            case K_B:
+                return gpr(vX & 15, bits, false);
+            case K_V:
+                return vecReg(regX, bits);
+            case K_W:
+            case K_U:
+                return vecReg(rmX, bits);
+            case K_H:
+                return vecReg(vX, bits);
+            case K_S:
+                return (regX & 7) > 5 ? -2 : R_ES + (regX & 7);
+            case K_C: {
+                int c = regX & 15;
+                return c != 0 && c != 2 && c != 3 && c != 4 && c != 8 ? -2 : R_CR0 + c;
+            }
+            case K_D:
+                return (regX & 8) != 0 ? -2 : R_DR0 + (regX & 7);
+            case K_P:
+                return R_MM0 + (regX & 7);
+            case K_Q:
+            case K_N:
+                return R_MM0 + (rmX & 7);
+            case K_KR:
+                return regX > 7 ? -2 : R_K0 + regX;
+            case K_KW:
+            case K_KU:
+                return R_K0 + (rmX & 7);
+            case K_KH:
+                return (vX & 15) > 7 ? -2 : R_K0 + (vX & 15);
+            case K_BND:
+                return R_BND0 + (regX & 3);
+            case K_BNDW:
+                return R_BND0 + (rmX & 3);
+            case K_ST:
+                return R_ST0;
+            case K_STI:
+                return R_ST0 + (rmX & 7);
+            case K_T:
+                return (regX & 15) > 7 ? -2 : R_TMM0 + (regX & 15);
+            case K_TU:
+                return (rmX & 15) > 7 ? -2 : R_TMM0 + (rmX & 15);
+            case K_TH:
+                return (vX & 15) > 7 ? -2 : R_TMM0 + (vX & 15);
+            case K_FIXED: {
+                int fx = code32 >>> 16, os = (ctx >>> 20) & 3;
+                if (fx == F_RAX_V) return os == 2 ? R_RAX : os == 1 ? R_EAX : R_AX;
+                if (fx == F_EAX_Z) return os == 0 ? R_AX : R_EAX;
+                return FIXED_REGS[fx];
+            }
+            default:
+                return 0; // memory-only kinds (M, VSIB, MIB) with mod = 11
+        }
     }
 
     /** Register number of an xmm/ymm/zmm register ordinal. */

@@ -19,8 +19,18 @@ final class Tables {
     static final short[] SOURCE_FILE;
     static final int[][] EXITS;
     static final String[] FILES;
-    /** SLOT[space << 8 | opcode] = first form << 11 | form count << 1 | ModRM present; 0 = no form. */
+    /**
+     * SLOT[space << 8 | opcode] = dispatch base << 10 | key width << 6 | key low bit << 1 | ModRM
+     * present; 0 = no form. The key, selector bits [low, low + width), indexes DISPATCH from the base.
+     */
     static final int[] SLOT;
+    /**
+     * DISPATCH[base + key] = form << 9 | 1 when the key leaves one candidate, else first candidate
+     * << 9 | candidate count << 1 (0: no form).
+     */
+    static final int[] DISPATCH;
+    /** Form indexes, in spec order within each candidate list. */
+    static final short[] CANDIDATES;
 
     static {
         try (InputStream raw = Tables.class.getResourceAsStream("decode-tables.bin")) {
@@ -52,11 +62,11 @@ final class Tables {
                 SOURCE_LINE[i] = in.readUnsignedShort();
             }
             SLOT = new int[SPACES * 256];
-            for (int s = 0; s < SPACES * 256; s++) {
-                int start = in.readInt(), count = in.readShort();
-                boolean modrm = in.readBoolean();
-                SLOT[s] = count == 0 ? 0 : start << 11 | count << 1 | (modrm ? 1 : 0);
-            }
+            for (int s = 0; s < SPACES * 256; s++) SLOT[s] = in.readInt();
+            DISPATCH = new int[in.readInt()];
+            for (int i = 0; i < DISPATCH.length; i++) DISPATCH[i] = in.readInt();
+            CANDIDATES = new short[in.readInt()];
+            for (int i = 0; i < CANDIDATES.length; i++) CANDIDATES[i] = in.readShort();
         } catch (IOException e) {
             throw new UncheckedIOException("decode-tables.bin unreadable", e);
         }

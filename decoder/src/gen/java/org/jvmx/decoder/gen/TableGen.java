@@ -526,15 +526,73 @@ public final class TableGen {
                 out.writeShort(files.indexOf(f.file));
                 out.writeShort(f.line);
             }
+            // dispatch: per slot, a key taken from a contiguous range of selector bits picks a short
+            // candidate list, so the decoder checks about one form instead of scanning them all
+            List<Integer> dispatch = new ArrayList<>(List.of(0)), candidates = new ArrayList<>();
+            int[] slotInfo = new int[SPACES * 256];
             for (int s = 0; s < SPACES * 256; s++) {
-                out.writeInt(slotStart[s]);
-                out.writeShort(slotCount[s]);
-                out.writeBoolean(slotModrm[s]);
+                if (slotCount[s] == 0) continue;
+                int[] key = bestKey(sorted, slotStart[s], slotCount[s]);
+                int lo = key[0], w = key[1];
+                int base = dispatch.size();
+                for (int k = 0; k < (1 << w); k++) {
+                    List<Integer> list = new ArrayList<>();
+                    for (int i = slotStart[s]; i < slotStart[s] + slotCount[s]; i++) {
+                        if (canMatch(sorted.get(i), lo, w, k)) list.add(i);
+                    }
+                    if (list.size() > 255) throw new IllegalStateException("slot " + s + ": more than 255 candidates for one key");
+                    // one candidate: the entry names the form (bit 0 set); else first candidate, count
+                    if (list.size() == 1) {
+                        dispatch.add(list.get(0) << 9 | 1);
+                    } else {
+                        dispatch.add(candidates.size() << 9 | list.size() << 1);
+                        candidates.addAll(list);
+                    }
+                }
+                slotInfo[s] = base << 10 | w << 6 | lo << 1 | (slotModrm[s] ? 1 : 0);
             }
+            for (int s = 0; s < SPACES * 256; s++) out.writeInt(slotInfo[s]);
+            out.writeInt(dispatch.size());
+            for (int d : dispatch) out.writeInt(d);
+            out.writeInt(candidates.size());
+            for (int c : candidates) out.writeShort(c);
         }
         Path res = resOut.resolve("org/jvmx/decoder");
         Files.createDirectories(res);
         writeIfChanged(res.resolve("decode-tables.bin"), bytes.toByteArray());
+    }
+
+    /** Can form f match a selector whose bits [lo, lo + w) equal k? */
+    private static boolean canMatch(Form f, int lo, int w, int k) {
+        int range = ((1 << w) - 1) << lo;
+        return ((k << lo) & f.mask & range) == (f.value & range);
+    }
+
+    /**
+     * The contiguous selector bit range (lo, width <= 8) that leaves the fewest candidates per key:
+     * least worst case, then least total, then the narrowest.
+     */
+    private static int[] bestKey(List<Form> sorted, int start, int count) {
+        int[] best = {0, 0};
+        long bestCost = (long) count << 40 | (long) count << 16;
+        if (count == 1) return best;
+        for (int lo = 0; lo < 25; lo++) {
+            for (int w = 1; w <= 8 && lo + w <= 25; w++) {
+                int worst = 0, total = 0;
+                for (int k = 0; k < (1 << w); k++) {
+                    int n = 0;
+                    for (int i = start; i < start + count; i++) if (canMatch(sorted.get(i), lo, w, k)) n++;
+                    worst = Math.max(worst, n);
+                    total += n;
+                }
+                long cost = (long) worst << 40 | (long) total << 16 | w;
+                if (cost < bestCost) {
+                    bestCost = cost;
+                    best = new int[] {lo, w};
+                }
+            }
+        }
+        return best;
     }
 
     private static void writeEnum(Path p, String name, String doc, List<String> values) throws IOException {
