@@ -7,7 +7,7 @@
 //
 // OUT (default: stdout) receives one line per instruction / input line, tab-separated:
 //
-//   OFF LEN STATUS MNEMONIC DECO CPUID OP... TEXT
+//   OFF LEN STATUS MNEMONIC DECO CPUID OP... TEXT FLOW RF_R RF_W RF_U RF_C RF_S
 //
 //   OFF       hex byte offset in the .text (elf) or input line number from 0 (batch)
 //   LEN       length in bytes (for an invalid instruction: what iced consumed)
@@ -24,7 +24,31 @@
 //               B:HEX                          near branch target
 //               SS:SEG:BITS / SD:BITS          string source seg:[rSI] / destination es:[rDI]
 //               O:KIND                         anything else (iced OpKind name)
-//   TEXT      iced's Intel-syntax text, prefixed with "#"
+//   TEXT      iced's Intel-syntax text, prefixed with "#" (the first field after CPUID that starts
+//             with "#": operand fields never do)
+//   FLOW      iced FlowControl name (Next, UnconditionalBranch, IndirectBranch, ConditionalBranch,
+//             Return, Call, IndirectCall, Interrupt, XbeginXabortXend, Exception); "-" when not valid
+//   RF_R      RFLAGS read       (iced Instruction.rflagsRead)
+//   RF_W      RFLAGS written    (iced rflagsWritten: written with a value that depends on the
+//             operation; not the undefined / cleared / set ones. = our Instruction.flagsModified())
+//   RF_U      RFLAGS undefined  (iced rflagsUndefined)
+//   RF_C      RFLAGS cleared    (iced rflagsCleared)
+//   RF_S      RFLAGS set        (iced rflagsSet)
+//             (iced's rflagsModified = RF_W|RF_U|RF_C|RF_S = our Instruction.flagsWritten())
+//             Each RF_ field: the spec's flag letters (FORMAT.md) in this order, "-" when none:
+//               iced RflagsBits  OF SF ZF AF PF CF DF IF AC
+//               letter           O  S  Z  A  P  C  D  I  X
+//               RFLAGS bit       11 7  6  4  2  0  10 9  18
+//             iced's UIF and x87 C0..C3 bits are not RFLAGS bits and are left out; iced has no bit
+//             for TF, NT, RF, VM, VIF, VIP, ID, so those never appear.
+//             Shifts and rotates by an imm8 (ROL ROR RCL RCR SHL SAL SHR SAR C0/C1, SHLD/SHRD 0F A4/AC):
+//             iced answers for the actual count (masked count 0: nothing; 1: OF written, not
+//             undefined), while a spec form stands for every count. For these the RF_ fields are
+//             iced's answer for the same instruction with imm8 = 2, the general case (what iced
+//             also answers for the CL forms).
+//             XOR and SUB with the same register twice (the zeroing idiom, result 0): iced answers
+//             for the idiom (ZF PF set, SF ... cleared); the RF_ fields are iced's answer for the
+//             same instruction with a different second register, the form's general case.
 //
 // Batch input lines: hex digits with any separators; blank lines and lines starting with '#' give
 // an output line with STATUS "I" and LEN 0 so that line numbers stay aligned.
@@ -43,7 +67,7 @@ function findIced() {
 
 const ice = findIced();
 const { Decoder, DecoderOptions, DecoderError, Formatter, FormatterSyntax, Mnemonic, OpKind, Register,
-        MemorySize, MemorySizeExt, CpuidFeature, RoundingControl, Instruction } = ice;
+        MemorySize, MemorySizeExt, CpuidFeature, RoundingControl, Instruction, Code, FlowControl, RflagsBits } = ice;
 
 const fmt = new Formatter(FormatterSyntax.Intel);
 const REG = [];
@@ -74,7 +98,7 @@ function line(off, i, err) {
   const len = i.length;
   if (i.isInvalid || err !== DecoderError.None) {
     const st = err === DecoderError.NoMoreBytes ? 'E' : 'I';
-    return `${off}\t${len}\t${st}\tINVALID\t-\t-\t#(bad)`;
+    return `${off}\t${len}\t${st}\tINVALID\t-\t-\t#(bad)${NO_FLAGS}`;
   }
   const deco = [];
   if (i.hasOpMask) deco.push('k' + (i.opMask - Register.K0));
@@ -114,7 +138,40 @@ function line(off, i, err) {
       }
     }
   }
-  return s + '\t#' + fmt.format(i);
+  return s + '\t#' + fmt.format(i) + flowAndFlags(i);
+}
+
+// iced RflagsBits → the spec's flag letters (letter table in the header)
+const FLAG_LETTERS = [[RflagsBits.OF, 'O'], [RflagsBits.SF, 'S'], [RflagsBits.ZF, 'Z'], [RflagsBits.AF, 'A'],
+                      [RflagsBits.PF, 'P'], [RflagsBits.CF, 'C'], [RflagsBits.DF, 'D'], [RflagsBits.IF, 'I'],
+                      [RflagsBits.AC, 'X']];
+function flagLetters(bits) {
+  let s = '';
+  for (const [b, c] of FLAG_LETTERS) if (bits & b) s += c;
+  return s || '-';
+}
+const NO_FLAGS = '\t-\t-\t-\t-\t-\t-';
+const SHIFT_IMM8 = /^(Rol|Ror|Rcl|Rcr|Shl|Sal|Shr|Sar|Shld|Shrd)_.*_imm8$/;
+const ZERO_IDIOM = /^(Xor|Sub)_(rm|r)(8|16|32|64)_(rm|r)(8|16|32|64)$/;
+// another register of the same size: AL..R15L, AX..R15W, EAX..R15D, RAX..R15 each start at an odd
+// enum value and have an even count, so pairing (r-1)^1 stays inside the size class
+function otherRegister(r) { return ((r - 1) ^ 1) + 1; }
+const CODE = [];
+function codeName(c) { return CODE[c] || (CODE[c] = Code[c]); }
+
+/** The FLOW and RF_ fields (tab-prefixed) of a valid instruction. */
+function flowAndFlags(i) {
+  let f = i;
+  const code = codeName(i.code);
+  if (SHIFT_IMM8.test(code)) { f = i.clone(); f.immediate8 = 2; }
+  else if (ZERO_IDIOM.test(code) && i.op0Kind === OpKind.Register && i.op1Kind === OpKind.Register
+           && i.op0Register === i.op1Register) {
+    f = i.clone(); f.op1Register = otherRegister(i.op1Register);
+  }
+  const s = `\t${FlowControl[i.flowControl]}\t${flagLetters(f.rflagsRead)}\t${flagLetters(f.rflagsWritten)}`
+      + `\t${flagLetters(f.rflagsUndefined)}\t${flagLetters(f.rflagsCleared)}\t${flagLetters(f.rflagsSet)}`;
+  if (f !== i) f.free();
+  return s;
 }
 
 function writeAll(out, lines) {
@@ -150,7 +207,7 @@ function batchMode(input, out) {
   for (let n = 0; n < rows.length; n++) {
     const row = rows[n].trim();
     const hex = row.startsWith('#') ? '' : row.replace(/[^0-9a-fA-F]/g, '');
-    if (hex.length < 2) { lines.push(`${n}\t0\tI\tINVALID\t-\t-\t#(empty)`); continue; }
+    if (hex.length < 2) { lines.push(`${n}\t0\tI\tINVALID\t-\t-\t#(empty)${NO_FLAGS}`); continue; }
     const bytes = new Uint8Array(hex.length >> 1);
     for (let k = 0; k < bytes.length; k++) bytes[k] = parseInt(hex.substr(2 * k, 2), 16);
     const d = new Decoder(64, bytes, DecoderOptions.None);

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * {@code fuzz.seed} (default 20261124).
  *
  * <p>For every input: decoding throws nothing and the length is 1..15. Where both decoders accept
- * an input, the whole decode must agree (as in IcedOracleTest). Validity is compared with
+ * an input, the whole decode must agree (as in IcedOracleTest, RFLAGS sets and flow kind included). Validity is compared with
  * iced-x86 (iced-dump.js batch): the disagreement rate must be at most 0.1%, and every
  * disagreement must be explained by an entry of {@code src/test/resources/fuzz-triage.txt}
  * (format in that file). The report, with counts per group (accepting side / mnemonic / our

@@ -29,6 +29,12 @@ import java.util.concurrent.TimeUnit;
  * addresses nothing), and an invalid instruction's length. One operand is dropped: the implicit
  * XMM0 that Intel's pages and objdump print as the third operand of legacy BLENDVPS, BLENDVPD,
  * PBLENDVB and SHA256RNDS2, and that iced leaves out.
+ *
+ * <p>RFLAGS and control flow: only the flags iced can express are compared ({@link #ICED_FLAGS}:
+ * OF SF ZF AF PF CF DF IF AC); iced's "written" is our "modified" ({@link #ourFlags}); iced's
+ * FlowControl is mapped by {@link #FLOW} and {@link #SYSTEM_FLOW}. For shifts and rotates by an
+ * imm8, and XOR/SUB of a register with itself, iced-dump.js reports iced's flags for the form's
+ * general case (see its header). SDM-vs-iced exceptions: {@link #SDM_EXCEPTIONS}.
  */
 final class IcedOracle {
     private IcedOracle() { }
@@ -153,19 +159,29 @@ final class IcedOracle {
 
     // ---------------------------------------------------------------- iced's answer
 
-    /** One line of iced-dump.js. {@code ops} are the operand fields (see the script's header). */
-    record Row(long off, int len, char status, String mnemonic, String deco, String cpuid, String[] ops, String text) {
+    /**
+     * One line of iced-dump.js. {@code ops} are the operand fields (see the script's header);
+     * {@code flow} is iced's FlowControl name ("-" when not valid), {@code rflags} the RFLAGS masks
+     * read / written / undefined / cleared / set (RFLAGS bit positions, {@link #RF_R}..{@link #RF_S}).
+     */
+    record Row(long off, int len, char status, String mnemonic, String deco, String cpuid, String[] ops, String text,
+               String flow, int[] rflags) {
         boolean valid() {
             return status == 'V';
         }
 
         static Row parse(String line) {
             String[] f = line.split("\t", -1);
-            int textAt = f.length - 1;
-            String[] ops = new String[Math.max(0, textAt - 6)];
+            int textAt = 6;
+            while (textAt < f.length - 1 && !f[textAt].startsWith("#")) textAt++;
+            String[] ops = new String[textAt - 6];
             System.arraycopy(f, 6, ops, 0, ops.length);
             String text = f[textAt].startsWith("#") ? f[textAt].substring(1) : f[textAt];
-            return new Row(Long.parseLong(f[0], 16), Integer.parseInt(f[1]), f[2].charAt(0), f[3], f[4], f[5], ops, text);
+            if (f.length != textAt + 7) throw new AssertionError("iced-dump.js line without FLOW and RF_ fields: " + line);
+            int[] rflags = new int[5];
+            for (int k = 0; k < 5; k++) rflags[k] = flagBits(f[textAt + 2 + k]);
+            return new Row(Long.parseLong(f[0], 16), Integer.parseInt(f[1]), f[2].charAt(0), f[3], f[4], f[5], ops, text,
+                    f[textAt + 1], rflags);
         }
 
         /** Whether iced attributes the instruction to one of these CPUID features. */
@@ -175,30 +191,174 @@ final class IcedOracle {
         }
     }
 
+    // ---------------------------------------------------------------- RFLAGS and control flow
+
+    /** Indexes into {@link Row#rflags()}: read, written (= our modified), undefined, cleared, set. */
+    static final int RF_R = 0, RF_W = 1, RF_U = 2, RF_C = 3, RF_S = 4;
+    private static final String[] RF_NAMES = {"r", "w", "u", "c", "s"};
+
+    /**
+     * The spec's flag letters (FORMAT.md) and their RFLAGS bit positions, as iced-dump.js writes
+     * iced's RflagsBits: OF SF ZF AF PF CF DF IF AC → O S Z A P C D I X → bits 11 7 6 4 2 0 10 9 18.
+     * iced has no bit for TF, NT, RF, VM, VIF, VIP, ID (letters T N R V F G J), so only
+     * {@link #ICED_FLAGS} are compared; its UIF and x87 C0..C3 bits are not RFLAGS and are dropped by
+     * the script.
+     */
+    private static final String FLAG_LETTERS = "OSZAPCDIX";
+    private static final int[] FLAG_BITS = {11, 7, 6, 4, 2, 0, 10, 9, 18};
+    static final int ICED_FLAGS;
+    static {
+        int m = 0;
+        for (int b : FLAG_BITS) m |= 1 << b;
+        ICED_FLAGS = m;
+    }
+
+    /** Flag letters ("-" = none) → RFLAGS mask. */
+    static int flagBits(String letters) {
+        int m = 0;
+        if (letters.equals("-")) return 0;
+        for (int i = 0; i < letters.length(); i++) {
+            int k = FLAG_LETTERS.indexOf(letters.charAt(i));
+            if (k < 0) throw new AssertionError("iced-dump.js: unknown flag letter in '" + letters + "'");
+            m |= 1 << FLAG_BITS[k];
+        }
+        return m;
+    }
+
+    /** RFLAGS mask → flag letters of the bits iced can express ("-" = none). */
+    static String flagLetters(int mask) {
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < FLAG_BITS.length; k++) if ((mask & (1 << FLAG_BITS[k])) != 0) sb.append(FLAG_LETTERS.charAt(k));
+        return sb.isEmpty() ? "-" : sb.toString();
+    }
+
+    /**
+     * Our five flag sets in {@link Row#rflags()} order, masked to {@link #ICED_FLAGS}. iced's
+     * {@code rflagsWritten} is "written, except the undefined / always-set / always-cleared ones",
+     * which is our {@link Instruction#flagsModified()} (the spec's {@code w:}); iced's
+     * {@code rflagsModified} (the union of the four) is our {@link Instruction#flagsWritten()}.
+     */
+    static int[] ourFlags(Instruction in) {
+        return new int[] {in.flagsRead() & ICED_FLAGS, in.flagsModified() & ICED_FLAGS, in.flagsUndefined() & ICED_FLAGS,
+                in.flagsCleared() & ICED_FLAGS, in.flagsSet() & ICED_FLAGS};
+    }
+
+    /**
+     * Where the SDM and iced disagree on flags, the SDM wins; each exception is here, keyed by iced
+     * mnemonic (lower case), as flags added to iced's sets {r, w, u, c, s}.
+     * <ul>
+     *   <li>INT n, INT3, INT1, INTO (SDM Vol. 2A "INT n/INTO/INT3/INT1", Operation): the instruction
+     *       itself delivers the interrupt, which pushes RFLAGS (a read of every flag) and, through an
+     *       interrupt gate, clears IF (so IF is written: cleared or kept, by the gate type; TF NT RF VM
+     *       are cleared, which iced cannot express). iced reports no flags at all for them.</li>
+     * </ul>
+     */
+    static final Map<String, int[]> SDM_EXCEPTIONS;
+    static {
+        int[] intN = {ICED_FLAGS, flagBits("I"), 0, 0, 0};
+        SDM_EXCEPTIONS = Map.of("int", intN, "int3", intN, "int1", intN, "into", intN);
+    }
+
+    /** iced's five flag sets after {@link #SDM_EXCEPTIONS}. */
+    static int[] icedFlags(Row r) {
+        int[] x = SDM_EXCEPTIONS.get(r.mnemonic().toLowerCase(Locale.ROOT));
+        if (x == null) return r.rflags();
+        int[] f = r.rflags().clone();
+        for (int k = 0; k < 5; k++) f[k] |= x[k];
+        return f;
+    }
+
+    /**
+     * iced FlowControl → our {@link FlowKind}, one to one except:
+     * <ul>
+     *   <li>{@code Exception} (UD0, UD1, UD2: they always raise #UD) → {@link FlowKind#INTERRUPT}: the
+     *       fault is delivered through the IDT like INT n, and we have no separate kind;</li>
+     *   <li>the instructions of {@link #SYSTEM_FLOW} → {@link FlowKind#SYSTEM}.</li>
+     * </ul>
+     */
+    static final Map<String, FlowKind> FLOW = Map.of(
+            "Next", FlowKind.NONE,
+            "UnconditionalBranch", FlowKind.JUMP,
+            "IndirectBranch", FlowKind.INDIRECT_JUMP,
+            "ConditionalBranch", FlowKind.CONDITIONAL_JUMP,
+            "Return", FlowKind.RETURN,
+            "Call", FlowKind.CALL,
+            "IndirectCall", FlowKind.INDIRECT_CALL,
+            "Interrupt", FlowKind.INTERRUPT,
+            "XbeginXabortXend", FlowKind.XBEGIN,
+            "Exception", FlowKind.INTERRUPT);
+
+    /**
+     * iced mnemonics (lower case) that are our {@link FlowKind#SYSTEM} (spec {@code flow=sys}): the
+     * stream leaves for another context whose entry point is held in MSRs, the VMCS/VMCB, SMRAM or
+     * the like, not in an operand or on the stack. iced calls the entries {@code Call} (SYSCALL,
+     * SYSENTER, VMCALL, VMMCALL, VMGEXIT, VMLAUNCH, VMRESUME, VMRUN, TDCALL, SEAMCALL, SEAMRET — every
+     * iced Call without a branch operand) and the exits {@code Return} (SYSRET, SYSEXIT, RSM, SKINIT);
+     * HLT (iced: {@code Next}) stops the stream until an interrupt. The far/interrupt returns IRET,
+     * UIRET, ERETU, ERETS pop their target from the stack (frame) and stay {@link FlowKind#RETURN}.
+     */
+    static final java.util.Set<String> SYSTEM_FLOW = java.util.Set.of("hlt", "syscall", "sysenter", "sysret", "sysretq",
+            "sysexit", "sysexitq", "rsm", "skinit", "vmcall", "vmmcall", "vmgexit", "vmlaunch", "vmresume", "vmrun",
+            "tdcall", "seamcall", "seamret");
+
+    /** Our flow kind for iced's answer (null: an unknown FlowControl name). */
+    static FlowKind icedFlow(Row r) {
+        if (SYSTEM_FLOW.contains(r.mnemonic().toLowerCase(Locale.ROOT))) return FlowKind.SYSTEM;
+        return FLOW.get(r.flow());
+    }
+
+    /** Our flow kind as a spec {@code flow=} word. */
+    static String flowWord(FlowKind k) {
+        return switch (k) {
+            case NONE -> "none";
+            case JUMP -> "jmp";
+            case CONDITIONAL_JUMP -> "jcc";
+            case CALL -> "call";
+            case RETURN -> "ret";
+            case INTERRUPT -> "int";
+            case SYSTEM -> "sys";
+            case INDIRECT_JUMP -> "ijmp";
+            case INDIRECT_CALL -> "icall";
+            case XBEGIN -> "xbegin";
+        };
+    }
+
+    /** Flow and flag sets in spec syntax ({@code flow=jcc r:O}), sets iced cannot express left out. */
+    static String flowAndFlags(FlowKind flow, int[] rflags) {
+        StringBuilder sb = new StringBuilder("flow=").append(flow == null ? "?" : flowWord(flow));
+        for (int k = 0; k < 5; k++) if (rflags[k] != 0) sb.append(' ').append(RF_NAMES[k]).append(':').append(flagLetters(rflags[k]));
+        return sb.toString();
+    }
+
     // ---------------------------------------------------------------- comparison
 
     /**
      * Compares a valid decode of both sides. Returns the differing fields, comma-separated
      * ({@code mnemonic}, {@code length}, {@code opcount}, {@code opN.kind|reg|base|index|scale|disp|seg|memsize|imm|target},
-     * {@code deco}), or null when they agree. The caller handles validity.
+     * {@code deco}, {@code flow}, {@code flags.r|w|u|c|s}), or null when they agree. The caller
+     * handles validity. Flow: {@link #icedFlow}; flags: {@link #ourFlags} against iced's sets.
      */
     static String compare(Instruction in, Row r) {
         List<String> diff = new ArrayList<>(4);
         if (in.length() != r.len()) diff.add("length");
         if (!in.mnemonic().name().toLowerCase(Locale.ROOT).equals(normIcedMnemonic(r.mnemonic()))) diff.add("mnemonic");
-        int ours = in.operandCount();
+        int nOps = in.operandCount();
         // legacy BLENDVPS/BLENDVPD/PBLENDVB/SHA256RNDS2: Intel and objdump print the implicit XMM0
         // third operand, iced leaves it out
-        if (ours == r.ops().length + 1 && in.encoding() == Instruction.Encoding.LEGACY
-                && in.operandKind(ours - 1) == OperandKind.REGISTER && in.register(ours - 1) == Register.XMM0) {
-            ours--;
+        if (nOps == r.ops().length + 1 && in.encoding() == Instruction.Encoding.LEGACY
+                && in.operandKind(nOps - 1) == OperandKind.REGISTER && in.register(nOps - 1) == Register.XMM0) {
+            nOps--;
         }
-        if (ours != r.ops().length) {
+        if (nOps != r.ops().length) {
             diff.add("opcount");
         } else {
             for (int k = 0; k < r.ops().length; k++) compareOperand(in, k, r.ops()[k], diff);
         }
         if (!decorations(in).equals(r.deco())) diff.add("deco");
+        if (in.flowKind() != icedFlow(r)) diff.add("flow");
+        int[] ours = ourFlags(in);
+        int[] theirs = icedFlags(r);
+        for (int k = 0; k < 5; k++) if (ours[k] != theirs[k]) diff.add("flags." + RF_NAMES[k]);
         return diff.isEmpty() ? null : String.join(",", diff);
     }
 
@@ -296,13 +456,15 @@ final class IcedOracle {
     static String describe(Instruction in) {
         if (in.isInvalid()) return "INVALID " + in.invalidReason() + " len=" + in.length();
         String d = decorations(in);
-        return in + "  len=" + in.length() + ("-".equals(d) ? "" : " " + d) + "  [" + in.specSource() + "]";
+        return in + "  len=" + in.length() + ("-".equals(d) ? "" : " " + d) + "  {" + flowAndFlags(in.flowKind(), ourFlags(in))
+                + "}  [" + in.specSource() + "]";
     }
 
     /** iced's side in one line. */
     static String describe(Row r) {
         if (!r.valid()) return "INVALID" + (r.status() == 'E' ? " (no more bytes)" : "") + " len=" + r.len();
-        return r.text() + "  len=" + r.len() + ("-".equals(r.deco()) ? "" : " " + r.deco()) + "  (" + r.mnemonic() + ", " + r.cpuid() + ")";
+        return r.text() + "  len=" + r.len() + ("-".equals(r.deco()) ? "" : " " + r.deco()) + "  {" + flowAndFlags(icedFlow(r), icedFlags(r))
+                + "}  (" + r.mnemonic() + ", " + r.cpuid() + ")";
     }
 
     static String hex(byte[] b, int off, int len) {

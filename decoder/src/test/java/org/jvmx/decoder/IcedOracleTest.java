@@ -25,13 +25,16 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (case-insensitive, after {@link IcedOracle#MNEMONIC_ALIASES}), operand count, and per operand
  * the kind, register, memory segment/base/index/scale/displacement (RIP-relative as the absolute
  * address) and access size, immediate value masked to iced's immediate size, branch target; and
- * the EVEX decorations (opmask, {z}, broadcast, rounding, SAE). The normalisation is:
+ * the EVEX decorations (opmask, {z}, broadcast, rounding, SAE); the RFLAGS sets read / written /
+ * undefined / cleared / set and the control-flow kind ({@link IcedOracle#compare}). The normalisation is:
  * <ul>
  *   <li>mnemonic aliases: {@link IcedOracle#MNEMONIC_ALIASES} (each entry explained there);</li>
  *   <li>registers: iced's R8L..R15L are our R8B..R15B (same registers, AMD vs Intel name);</li>
  *   <li>the SIB scale is ignored when there is no index register, the displacement is compared
  *       modulo the address size (a 67-prefixed address is 32 bits), and iced's MASKMOV implicit
- *       {@code seg:[rDI]} is an ordinary memory operand with base rDI, as ours is.</li>
+ *       {@code seg:[rDI]} is an ordinary memory operand with base rDI, as ours is;</li>
+ *   <li>flags and flow: see {@link IcedOracle} (flags iced can express, FlowControl mapping,
+ *       general case of shift-by-imm8 and XOR/SUB r,r, SDM exceptions).</li>
  * </ul>
  *
  * <p>On failure the message lists the largest mismatch groups, keyed
