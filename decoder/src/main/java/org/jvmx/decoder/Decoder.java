@@ -11,24 +11,24 @@ import static org.jvmx.decoder.OperandCode.*;
  */
 public final class Decoder {
     // selector bits (TableGen.SEL_*)
-    private static final int SEL_PFX = 0, SEL_REG = 2, SEL_MODREG = 5, SEL_RM = 6, SEL_W = 9, SEL_L = 10,
+    static final int SEL_PFX = 0, SEL_REG = 2, SEL_MODREG = 5, SEL_RM = 6, SEL_W = 9, SEL_L = 10,
             SEL_OSZ = 12, SEL_ASZ32 = 14, SEL_REXB = 15, SEL_SUFFIX = 16, SEL_P66 = 24;
     /** The 3DNow! slot (0F 0F): the form is selected by a suffix byte after ModRM/SIB/displacement. */
-    private static final int SLOT_3DNOW = 256 + 0x0F;
+    static final int SLOT_3DNOW = 256 + 0x0F;
 
-    private static final byte PK_NONE = 0, PK_66 = 1, PK_67 = 2, PK_LOCK = 3, PK_F2 = 4, PK_F3 = 5, PK_SEG = 6, PK_REX = 7;
-    private static final byte[] PREFIX_KIND = new byte[256];
-    private static final short[] SEG_OF_PREFIX = new short[256];
+    static final byte PK_NONE = 0, PK_66 = 1, PK_67 = 2, PK_LOCK = 3, PK_F2 = 4, PK_F3 = 5, PK_SEG = 6, PK_REX = 7;
+    static final byte[] PREFIX_KIND = new byte[256];
+    static final short[] SEG_OF_PREFIX = new short[256];
     /** Per form: FI_* bits (memory operand index + 1, VSIB, branch operand, rare checks, mandatory 66). */
-    private static final int[] FORM_INFO;
+    static final int[] FORM_INFO;
     /**
      * What decoding reads of a form, together (16 ints, one cache line): selector mask, value,
      * attributes, FORM_INFO, mnemonic, operand count, five operand codes. The decode path is a chain
      * of dependent loads (slot, dispatch, form); keeping a form in one line shortens it.
      */
-    private static final int[] FORM;
-    private static final int FS = 16, F_OPS = 6;
-    private static final int FI_MEMOP_SHIFT = 0, FI_MEMOP = 7, FI_MEMOP0 = 1, FI_VSIB = 8, FI_BRANCH = 16, FI_RARE = 32,
+    static final int[] FORM;
+    static final int FS = 16, F_OPS = 6;
+    static final int FI_MEMOP_SHIFT = 0, FI_MEMOP = 7, FI_MEMOP0 = 1, FI_VSIB = 8, FI_BRANCH = 16, FI_RARE = 32,
             FI_MAND66 = 64;
 
     static {
@@ -46,7 +46,7 @@ public final class Decoder {
         for (int r = 0x40; r <= 0x4F; r++) PREFIX_KIND[r] = PK_REX;
         int n = Tables.formCount();
         FORM_INFO = new int[n];
-        FORM = new int[n * FS];
+        FORM = new int[Integer.highestOneBit(n * FS - 1) << 1]; // a power of two: see FORM_MASK
         for (int f = 0; f < n; f++) {
             int info = 0, attrs = Tables.ATTRS[f];
             for (int k = Tables.OP_COUNT[f] - 1; k >= 0; k--) {
@@ -72,7 +72,7 @@ public final class Decoder {
         }
     }
 
-    private static final int R_AL = Register.AL.ordinal(), R_AX = Register.AX.ordinal(), R_EAX = Register.EAX.ordinal(),
+    static final int R_AL = Register.AL.ordinal(), R_AX = Register.AX.ordinal(), R_EAX = Register.EAX.ordinal(),
             R_RAX = Register.RAX.ordinal(), R_XMM0 = Register.XMM0.ordinal(), R_YMM0 = Register.YMM0.ordinal(),
             R_ZMM0 = Register.ZMM0.ordinal(), R_MM0 = Register.MM0.ordinal(), R_K0 = Register.K0.ordinal(),
             R_ES = Register.ES.ordinal(), R_CR0 = Register.CR0.ordinal(), R_DR0 = Register.DR0.ordinal(),
@@ -81,8 +81,8 @@ public final class Decoder {
             R_SS = Register.SS.ordinal(), R_FS = Register.FS.ordinal(), R_GS = Register.GS.ordinal(),
             R_RSP = Register.RSP.ordinal(), R_RBP = Register.RBP.ordinal(), R_ESP = Register.ESP.ordinal(),
             R_EBP = Register.EBP.ordinal();
-    private static final int[] FIXED_REGS;
-    private static final short[] REG_BITS;
+    static final int[] FIXED_REGS;
+    static final short[] REG_BITS;
 
     static {
         Register[] all = Register.values();
@@ -105,7 +105,15 @@ public final class Decoder {
      *     result is the number of bytes examined (at least 1).
      */
     public int decode(byte[] code, int offset, int limit, long ip, Instruction out) {
+        int len = FastPath.decode(code, offset, limit, ip, out);
+        return len > 0 ? len : decodeFull(code, offset, limit, ip, out);
+    }
+
+    /** The general decoder: every encoding, every check; the fast path hands it whatever it does not cover. */
+    private int decodeFull(byte[] code, int offset, int limit, long ip, Instruction out) {
         out.ip = ip;
+        out.lazyRow = -1;
+        out.noMem = false;
         if (offset < 0 || offset >= limit || limit > code.length) {
             return fail(out, 1, InvalidReason.NO_MORE_BYTES);
         }
@@ -503,9 +511,7 @@ public final class Decoder {
         }
         if (rip) disp = asize == 64 ? next + disp : (next + disp) & 0xffffffffL;
         out.length = len;
-        out.invalid = InvalidReason.NONE;
-        out.mnemonic = fm[fb + 4];
-        out.opCount = nops;
+        out.invalid = 0;
         out.memSeg = (short) memSeg;
         out.memBase = (short) memBase;
         out.memIndex = (short) memIndex;
@@ -514,7 +520,6 @@ public final class Decoder {
         out.memBits = (short) memBits;
         out.dispBytes = (byte) dispBytes;
         out.ripRel = rip;
-        out.vsib = hasVsib;
         out.osize = (byte) osize;
         out.asize = (byte) asize;
         int prefixes = (pfx66 != 0 ? Instruction.P_OSIZE : 0) | (pfx67 != 0 ? Instruction.P_ASIZE : 0) | lock
@@ -523,13 +528,7 @@ public final class Decoder {
         if (rep != 0 && (attrs & A_REP) != 0) prefixes |= rep == 2 ? Instruction.P_REP : Instruction.P_REPNE;
         out.prefixes = prefixes;
         out.segPrefix = (short) (seg != 0 ? seg : segLow);
-        out.encoding = (byte) encoding;
-        out.vectorBits = (short) vlBits;
-        out.opmask = (byte) aaa;
-        out.zeroing = z != 0;
-        out.broadcast = broadcast;
-        out.sae = sae;
-        out.rounding = (byte) rounding;
+        out.evex = Instruction.packEvex(encoding, vlBits, aaa, z != 0, broadcast, sae, rounding, hasVsib);
         return len;
     }
 
@@ -538,7 +537,7 @@ public final class Decoder {
      * element for the single-element tuples (T1S: 4 or 8 by W, never more than the access itself;
      * T1S8/T1S16 for byte/word elements, as VPCOMPRESSB/W).
      */
-    private static int disp8Scale(int attrs, int memBits, int w) {
+    static int disp8Scale(int attrs, int memBits, int w) {
         int tuple = (attrs >>> A_TUPLE_SHIFT) & 31;
         int bytes = Math.max(1, memBits >> 3);
         return switch (tuple) {
@@ -549,27 +548,21 @@ public final class Decoder {
         };
     }
 
-    private static boolean isVsibKind(int kind) {
-        return kind == K_VSIBX || kind == K_VSIBY || kind == K_VSIBZ;
-    }
-
-    private static int fail(Instruction out, int len, InvalidReason why) {
-        out.invalid = why;
+    static int fail(Instruction out, int len, InvalidReason why) {
+        out.invalid = (byte) why.ordinal();
         out.form = -1;
-        out.mnemonic = 0;
-        out.opCount = 0;
         out.length = Math.max(1, Math.min(len, 15));
         return out.length;
     }
 
     /** The instruction needs the bytes up to {@code needEnd}: past the input it is truncated, else past 15 bytes. */
-    private static int failEnd(Instruction out, int needEnd, int offset, int limit) {
+    static int failEnd(Instruction out, int needEnd, int offset, int limit) {
         boolean truncated = needEnd > limit && limit - offset < 15;
         return fail(out, needEnd - offset, truncated ? InvalidReason.NO_MORE_BYTES : InvalidReason.TOO_LONG);
     }
 
     /** GPR_OF[(bits / 8) * 32 + (REX ? 16 : 0) + n]: general register n of a width (AH..BH only without REX). */
-    private static final short[] GPR_OF = new short[9 * 32];
+    static final short[] GPR_OF = new short[9 * 32];
 
     static {
         for (int w : new int[] {8, 16, 32, 64}) {
@@ -587,7 +580,7 @@ public final class Decoder {
         }
     }
 
-    private static int gpr(int n, int bits, boolean rex) {
+    static int gpr(int n, int bits, boolean rex) {
         return GPR_OF[((bits >> 3) & 15) * 32 + (rex ? 16 : 0) + n];
     }
 
@@ -595,7 +588,7 @@ public final class Decoder {
      * The {@code distinct} rule: the destination differs from every other register source (complex
      * FP16 multiplies, SDM Vol. 2 VFCMADDCPH); tile operands are all pairwise different (AMX TDP*).
      */
-    private static boolean distinctRegisters(Instruction out, int nops) {
+    static boolean distinctRegisters(Instruction out, int nops) {
         boolean tiles = out.opReg[0] >= R_TMM0 && out.opReg[0] < R_TMM0 + 8;
         for (int i = 0; i < nops; i++) {
             if (out.opKind[i] != 0) continue;
@@ -607,11 +600,11 @@ public final class Decoder {
     }
 
     /** Kinds that are always a register, and kinds that are ModRM r/m (a register when mod = 11). */
-    private static final boolean[] REG_KIND = new boolean[64], RM_KIND = new boolean[64];
+    static final boolean[] REG_KIND = new boolean[64], RM_KIND = new boolean[64];
     /** Per register kind: the context field it reads (shift, mask) and which of its values name a register. */
-    private static final byte[] FIELD_SHIFT = new byte[64];
-    private static final int[] FIELD_MASK = new int[64], VALID_VALUES = new int[64], CLASS_BASE = new int[64];
-    private static final boolean[] IS_GPR = new boolean[64], VEC_KIND = new boolean[64];
+    static final byte[] FIELD_SHIFT = new byte[64];
+    static final int[] FIELD_MASK = new int[64], VALID_VALUES = new int[64], CLASS_BASE = new int[64];
+    static final boolean[] IS_GPR = new boolean[64], VEC_KIND = new boolean[64];
 
     static {
         // context fields: 0 = ModRM.reg with R, R' (5 bits); 5 = ModRM.rm with B, X (5); 10 = vvvv with V' (5);
@@ -658,7 +651,7 @@ public final class Decoder {
      * @return the register ordinal; 0 when the operand cannot be a register, -1 for an EVEX.R'
      *     that names no general register, -2 for a register that does not exist
      */
-    private static int register(int kind, int bits, int ctx, int code32) {
+    static int register(int kind, int bits, int ctx, int code32) {
         int regX = ctx & 31, rmX = (ctx >>> 5) & 31, vX = (ctx >>> 10) & 31;
         boolean rex = (ctx & (1 << 15)) != 0;
         switch (kind) {
@@ -725,16 +718,16 @@ public final class Decoder {
     }
 
     /** Register number of an xmm/ymm/zmm register ordinal. */
-    private static int vecNo(int ordinal) {
+    static int vecNo(int ordinal) {
         if (ordinal >= R_TMM0 && ordinal < R_TMM0 + 8) return ordinal - R_TMM0;
         return ordinal >= R_ZMM0 ? ordinal - R_ZMM0 : ordinal >= R_YMM0 ? ordinal - R_YMM0 : ordinal - R_XMM0;
     }
 
-    private static int vecReg(int n, int bits) {
+    static int vecReg(int n, int bits) {
         return (bits > 256 ? R_ZMM0 : bits > 128 ? R_YMM0 : R_XMM0) + n;
     }
 
-    private static int immBytes(int size, int osize) {
+    static int immBytes(int size, int osize) {
         return switch (size) {
             case S_B -> 1;
             case S_W -> 2;
@@ -756,9 +749,9 @@ public final class Decoder {
      * SIZE_BITS[size * 24 + row]: operand sizes resolved once; row = (osize 16/32/64 * 2 + W) * 4 + VL
      * (0 legacy, 1..3 for 128/256/512).
      */
-    private static final short[] SIZE_BITS = new short[32 * 24];
+    static final short[] SIZE_BITS = new short[32 * 24];
     /** IMM_BYTES[size * 3 + osize 16/32/64]: immediate bytes of an I operand. */
-    private static final byte[] IMM_BYTES = new byte[32 * 3];
+    static final byte[] IMM_BYTES = new byte[32 * 3];
 
     static {
         int[] os = {16, 32, 64}, vls = {0, 128, 256, 512};
@@ -774,7 +767,7 @@ public final class Decoder {
         }
     }
 
-    private static int computeSizeBits(int size, int osize, int w, int vl) {
+    static int computeSizeBits(int size, int osize, int w, int vl) {
         return switch (size) {
             case S_B -> 8;
             case S_W -> 16;

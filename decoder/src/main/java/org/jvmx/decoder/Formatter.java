@@ -43,24 +43,24 @@ public final class Formatter {
         if (in.hasLock()) sb.append("lock ");
         if (in.hasRep()) sb.append(isCompareString(in) ? "repz " : "rep ");
         if (in.hasRepne()) sb.append(isCompareString(in) ? "repnz " : "repne ");
-        sb.append(MNEMONIC_TEXT[in.mnemonic]);
-        if (in.mnemonic == MOV && isMovabs(in)) sb.append("abs");
-        if (in.opCount == 0) return;
+        sb.append(MNEMONIC_TEXT[in.mnemonicId()]);
+        if (in.mnemonicId() == MOV && isMovabs(in)) sb.append("abs");
+        if (in.operandCount() == 0) return;
         int pad = 7 - (sb.length() - startLen);
         do sb.append(' '); while (--pad > 0);
-        for (int i = 0; i < in.opCount; i++) {
+        for (int i = 0; i < in.operandCount(); i++) {
             if (i > 0) sb.append(',');
             operand(in, i, sb);
-            if (i == 0 && in.opmask != 0) sb.append("{k").append(in.opmask).append('}');
-            if (i == 0 && in.zeroing) sb.append("{z}");
+            if (i == 0 && in.opmask() != 0) sb.append("{k").append(in.opmask()).append('}');
+            if (i == 0 && in.zeroingMasking()) sb.append("{z}");
         }
-        if (in.rounding >= 0) sb.append(",{").append(switch (in.rounding) {
+        if (in.roundingControl() >= 0) sb.append(",{").append(switch (in.roundingControl()) {
             case 0 -> "rn";
             case 1 -> "rd";
             case 2 -> "ru";
             default -> "rz";
         }).append("-sae}");
-        else if (in.sae) sb.append(",{sae}");
+        else if (in.suppressAllExceptions()) sb.append(",{sae}");
         if (in.ripRel) {
             sb.append("        # 0x").append(Long.toHexString(in.memDisp));
         }
@@ -68,17 +68,17 @@ public final class Formatter {
 
     /** objdump's MOVABS: MOV with a 64-bit immediate or a 64-bit absolute address (moffs). */
     private static boolean isMovabs(Instruction in) {
-        for (int i = 0; i < in.opCount; i++) {
-            if (in.opKind[i] == 2 && in.opBits[i] == 64 && (Tables.OPS[in.form * 5 + i] & 0xff) == OperandCode.K_I) return true;
-            if (in.opKind[i] == 1 && (Tables.OPS[in.form * 5 + i] & 0xff) == OperandCode.K_O && in.dispBytes == 8) return true;
+        for (int i = 0; i < in.operandCount(); i++) {
+            if (in.kindAt(i) == 2 && in.bitsAt(i) == 64 && (Tables.OPS[in.form * 5 + i] & 0xff) == OperandCode.K_I) return true;
+            if (in.kindAt(i) == 1 && (Tables.OPS[in.form * 5 + i] & 0xff) == OperandCode.K_O && in.dispBytes == 8) return true;
         }
         return false;
     }
 
     private static boolean isCompareString(Instruction in) {
-        for (int i = 0; i < in.opCount; i++) {
-            if (in.opKind[i] == OperandKind.STRING_DST.ordinal()) {
-                String m = MNEMONIC_TEXT[in.mnemonic];
+        for (int i = 0; i < in.operandCount(); i++) {
+            if (in.kindAt(i) == OperandKind.STRING_DST.ordinal()) {
+                String m = MNEMONIC_TEXT[in.mnemonicId()];
                 return m.startsWith("cmps") || m.startsWith("scas");
             }
         }
@@ -86,12 +86,12 @@ public final class Formatter {
     }
 
     private void operand(Instruction in, int i, StringBuilder sb) {
-        switch (in.opKind[i]) {
+        switch (in.kindAt(i)) {
             case 0 -> {
                 if ((Tables.OPS[in.form * 5 + i] & 0xff) == OperandCode.K_STI) {
-                    sb.append("st(").append(in.opReg[i] - Register.ST0.ordinal()).append(')');
+                    sb.append("st(").append(in.regAt(i) - Register.ST0.ordinal()).append(')');
                 } else {
-                    register(Register.ofOrdinal(in.opReg[i]), sb);
+                    register(Register.ofOrdinal(in.regAt(i)), sb);
                 }
             }
             case 1 -> memory(in, sb);
@@ -101,7 +101,7 @@ public final class Formatter {
                     return;
                 }
                 long v = in.opValue[i];
-                int bits = in.opBits[i];
+                int bits = in.bitsAt(i);
                 if (bits < 64) v &= (1L << bits) - 1;
                 sb.append("0x").append(Long.toHexString(v));
             }
@@ -113,7 +113,7 @@ public final class Formatter {
     }
 
     private static void stringOperand(Instruction in, int i, StringBuilder sb, String seg, String reg) {
-        sizeKeyword(in.opBits[i], sb);
+        sizeKeyword(in.bitsAt(i), sb);
         sb.append(seg).append(":[").append(reg).append(']');
     }
 
@@ -143,7 +143,7 @@ public final class Formatter {
     }
 
     private static void memory(Instruction in, StringBuilder sb) {
-        if (!in.broadcast) sizeKeyword(in.memBits, sb);
+        if (!in.isBroadcast()) sizeKeyword(in.memBits, sb);
         else sb.append(in.memBits == 64 ? "QWORD" : in.memBits == 32 ? "DWORD" : "WORD").append(" BCST ");
         boolean absolute = !in.ripRel && in.memBase == 0 && in.memIndex == 0;
         int seg = in.segPrefix == SEG_FS || in.segPrefix == SEG_GS ? in.segPrefix : 0;
@@ -176,8 +176,8 @@ public final class Formatter {
             else sb.append("+0x").append(Long.toHexString(disp));
         }
         sb.append(']');
-        if (in.broadcast) {
-            int n = in.vectorBits / in.memBits;
+        if (in.isBroadcast()) {
+            int n = in.vectorBits() / in.memBits;
             sb.append("{1to").append(n).append('}');
         }
     }

@@ -21,64 +21,63 @@ public final class Instruction {
     long ip;
     int length;
     int form = -1;
-    int mnemonic;
-    InvalidReason invalid = InvalidReason.NONE;
-    int opCount;
+    /** The InvalidReason ordinal (0: NONE): a byte, so that decoding stores no reference. */
+    byte invalid;
     final byte[] opKind = new byte[MAX_OPS];
     final short[] opReg = new short[MAX_OPS];
     final short[] opBits = new short[MAX_OPS];
     final long[] opValue = new long[MAX_OPS];
+    /**
+     * Set by the decoder's legacy fast path: the operands' kinds, registers and sizes are not stored
+     * in the arrays but derived on access from this row of the decoder's resolved operand table and
+     * the register fields in {@link #lazyCtx}; -1 when the arrays hold them. Immediate values are
+     * always in {@link #opValue}.
+     */
+    int lazyRow = -1;
+    int lazyCtx;
     short memSeg, memBase, memIndex;
     byte memScale;
     long memDisp;
     short memBits;
-    boolean ripRel, vsib;
+    boolean ripRel;
+    /**
+     * Set by the decoder's fast path for an instruction without a ModRM memory operand: memSeg, memBase,
+     * memIndex, memScale, memDisp and dispBytes are then not stored, and read as none (0; scale 1).
+     */
+    boolean noMem;
     byte dispBytes;
     byte osize, asize;
     int prefixes;
     short segPrefix;
-    byte encoding;
-    byte opmask;
-    boolean zeroing, broadcast, sae;
-    byte rounding;
-    short vectorBits;
+    /**
+     * The VEX/EVEX state, packed (0 for legacy instructions): encoding (bits 0-1), opmask (2-4),
+     * zeroing (5), broadcast (6), SAE (7), VSIB (8), rounding control + 1 (9-11), vector bits (12-21).
+     */
+    int evex;
 
-    void reset(long ip) {
-        this.ip = ip;
-        length = 0;
-        form = -1;
-        mnemonic = 0;
-        invalid = InvalidReason.NONE;
-        opCount = 0;
-        memSeg = memBase = memIndex = 0;
-        memScale = 1;
-        memDisp = 0;
-        memBits = 0;
-        ripRel = vsib = false;
-        dispBytes = 0;
-        prefixes = 0;
-        segPrefix = 0;
-        encoding = 0;
-        opmask = 0;
-        zeroing = broadcast = sae = false;
-        rounding = -1;
-        vectorBits = 0;
+    static int packEvex(int encoding, int vectorBits, int opmask, boolean zeroing, boolean broadcast, boolean sae,
+            int rounding, boolean vsib) {
+        return encoding | opmask << 2 | (zeroing ? 1 << 5 : 0) | (broadcast ? 1 << 6 : 0) | (sae ? 1 << 7 : 0)
+                | (vsib ? 1 << 8 : 0) | (rounding + 1) << 9 | vectorBits << 12;
     }
+
+    /** The mnemonic's ordinal (0 for an invalid instruction). */
+    int mnemonicId() { return form < 0 ? 0 : Tables.MNEMONIC[form]; }
 
     /** A copy that later decodes do not change. */
     public Instruction copy() {
         Instruction c = new Instruction();
-        c.ip = ip; c.length = length; c.form = form; c.mnemonic = mnemonic; c.invalid = invalid;
-        c.opCount = opCount;
+        c.ip = ip; c.length = length; c.form = form; c.invalid = invalid;
+        c.lazyRow = lazyRow;
+        c.lazyCtx = lazyCtx;
         System.arraycopy(opKind, 0, c.opKind, 0, MAX_OPS);
         System.arraycopy(opReg, 0, c.opReg, 0, MAX_OPS);
         System.arraycopy(opBits, 0, c.opBits, 0, MAX_OPS);
         System.arraycopy(opValue, 0, c.opValue, 0, MAX_OPS);
         c.memSeg = memSeg; c.memBase = memBase; c.memIndex = memIndex; c.memScale = memScale; c.memDisp = memDisp;
-        c.memBits = memBits; c.ripRel = ripRel; c.vsib = vsib; c.dispBytes = dispBytes;
-        c.osize = osize; c.asize = asize; c.prefixes = prefixes; c.segPrefix = segPrefix; c.encoding = encoding;
-        c.opmask = opmask; c.zeroing = zeroing; c.broadcast = broadcast; c.sae = sae; c.rounding = rounding;
-        c.vectorBits = vectorBits;
+        c.memBits = memBits; c.ripRel = ripRel; c.noMem = noMem; c.dispBytes = dispBytes;
+        c.osize = osize; c.asize = asize; c.prefixes = prefixes; c.segPrefix = segPrefix;
+        c.evex = evex;
         return c;
     }
 
@@ -93,13 +92,15 @@ public final class Instruction {
     /** Address of the next instruction. */
     public long nextIp() { return ip + length; }
 
-    public boolean isInvalid() { return invalid != InvalidReason.NONE; }
+    public boolean isInvalid() { return invalid != 0; }
 
-    public InvalidReason invalidReason() { return invalid; }
+    public InvalidReason invalidReason() { return REASONS[invalid]; }
 
-    public Mnemonic mnemonic() { return Mnemonic.of(mnemonic); }
+    private static final InvalidReason[] REASONS = InvalidReason.values();
 
-    public Encoding encoding() { return ENCODINGS[encoding]; }
+    public Mnemonic mnemonic() { return Mnemonic.of(mnemonicId()); }
+
+    public Encoding encoding() { return ENCODINGS[evex & 3]; }
 
     /** The spec line this instruction was decoded by, as {@code file:line} (for diagnostics). */
     public String specSource() {
@@ -108,41 +109,56 @@ public final class Instruction {
 
     // ---- operands
 
-    public int operandCount() { return opCount; }
+    public int operandCount() { return form < 0 ? 0 : Tables.OP_COUNT[form]; }
 
     private static final OperandKind[] KINDS = OperandKind.values();
     private static final Encoding[] ENCODINGS = Encoding.values();
 
-    public OperandKind operandKind(int i) { return KINDS[opKind[i]]; }
+    public OperandKind operandKind(int i) { return KINDS[kindAt(i)]; }
 
     /** The register of operand {@code i}, or NONE when it is not a register. */
-    public Register register(int i) { return Register.ofOrdinal(opReg[i]); }
+    public Register register(int i) { return Register.ofOrdinal(regAt(i)); }
 
     /** Size of operand {@code i} in bits (register width, memory access size, immediate size). 0 when none. */
-    public int operandBits(int i) { return opBits[i]; }
+    public int operandBits(int i) { return bitsAt(i); }
+
+    /** Operand {@code i}'s OperandKind ordinal. */
+    int kindAt(int i) {
+        return lazyRow >= 0 && i >= 0 && i < operandCount() ? FastPath.lazyKind(lazyRow, i, lazyCtx) : opKind[i];
+    }
+
+    /** Operand {@code i}'s register ordinal (0: none). */
+    int regAt(int i) {
+        return lazyRow >= 0 && i >= 0 && i < operandCount() ? FastPath.lazyReg(lazyRow, i, lazyCtx) : opReg[i];
+    }
+
+    /** Operand {@code i}'s size in bits. */
+    int bitsAt(int i) {
+        return lazyRow >= 0 && i >= 0 && i < operandCount() ? FastPath.lazyBits(lazyRow, i, lazyCtx) : opBits[i];
+    }
 
     /** Value of an immediate operand, sign- or zero-extended as the instruction uses it. */
     public long immediate(int i) { return opValue[i]; }
 
     /** Absolute target of the relative branch operand. */
     public long branchTarget() {
-        for (int i = 0; i < opCount; i++) if (opKind[i] == OperandKind.BRANCH.ordinal()) return opValue[i];
+        for (int i = 0, n = operandCount(); i < n; i++) if (kindAt(i) == OperandKind.BRANCH.ordinal()) return opValue[i];
         return 0;
     }
 
-    public Register memSegment() { return Register.ofOrdinal(memSeg); }
+    public Register memSegment() { return Register.ofOrdinal(noMem ? 0 : memSeg); }
 
-    public Register memBase() { return Register.ofOrdinal(memBase); }
+    public Register memBase() { return Register.ofOrdinal(noMem ? 0 : memBase); }
 
-    public Register memIndex() { return Register.ofOrdinal(memIndex); }
+    public Register memIndex() { return Register.ofOrdinal(noMem ? 0 : memIndex); }
 
-    public int memScale() { return memScale; }
+    public int memScale() { return noMem ? 1 : memScale; }
 
     /** Displacement, sign-extended to 64 bits; for RIP-relative operands, the absolute address. */
-    public long memDisplacement() { return memDisp; }
+    public long memDisplacement() { return noMem ? 0 : memDisp; }
 
     /** Number of displacement bytes in the encoding (0, 1, 2, 4 or 8). */
-    public int memDisplacementBytes() { return dispBytes; }
+    public int memDisplacementBytes() { return noMem ? 0 : dispBytes; }
 
     /** Size in bits of the memory access (0 when the instruction does not access a sized operand). */
     public int memBits() { return memBits; }
@@ -150,7 +166,7 @@ public final class Instruction {
     public boolean isRipRelative() { return ripRel; }
 
     /** VSIB addressing (gathers, scatters): {@link #memIndex()} is a vector register. */
-    public boolean isVsib() { return vsib; }
+    public boolean isVsib() { return (evex & 1 << 8) != 0; }
 
     // ---- sizes and prefixes
 
@@ -177,20 +193,20 @@ public final class Instruction {
     // ---- EVEX
 
     /** Opmask register number 0..7 (0: no masking). */
-    public int opmask() { return opmask; }
+    public int opmask() { return (evex >> 2) & 7; }
 
-    public boolean zeroingMasking() { return zeroing; }
+    public boolean zeroingMasking() { return (evex & 1 << 5) != 0; }
 
     /** EVEX embedded broadcast of the memory operand. */
-    public boolean isBroadcast() { return broadcast; }
+    public boolean isBroadcast() { return (evex & 1 << 6) != 0; }
 
     /** Embedded rounding control 0..3 (RN, RD, RU, RZ), or -1. */
-    public int roundingControl() { return rounding; }
+    public int roundingControl() { return ((evex >> 9) & 7) - 1; }
 
-    public boolean suppressAllExceptions() { return sae; }
+    public boolean suppressAllExceptions() { return (evex & 1 << 7) != 0; }
 
     /** Vector length in bits for VEX/EVEX instructions (128, 256, 512), 0 for legacy ones. */
-    public int vectorBits() { return vectorBits; }
+    public int vectorBits() { return (evex >>> 12) & 1023; }
 
     // ---- properties from the spec
 
