@@ -211,7 +211,7 @@ public final class TableGen {
                             continue;
                         }
                         if (b == 0x0F && legacyMap == 0) { legacyMap = 1; continue; }
-                        if (legacyMap == 1 && (b == 0x38 || b == 0x3A) && opcodeBytesBefore(enc, t) == 1) {
+                        if (legacyMap == 1 && (b == 0x38 || b == 0x3A)) { // 0F 38 / 0F 3A are always escapes
                             legacyMap = b == 0x38 ? 2 : 3;
                             continue;
                         }
@@ -381,12 +381,6 @@ public final class TableGen {
     private static boolean hexFollows(String[] enc, int t) {
         for (int i = t + 1; i < enc.length; i++) if (enc[i].matches("[0-9A-F]{2}(\\+[ri])?")) return true;
         return false;
-    }
-
-    private static int opcodeBytesBefore(String[] enc, int t) {
-        int n = 0;
-        for (int i = 0; i < t; i++) if (enc[i].matches("[0-9A-F]{2}") && !enc[i].equals("66") && !enc[i].equals("F2") && !enc[i].equals("F3")) n++;
-        return n;
     }
 
     private static boolean hasMemory(List<Integer> ops) {
@@ -620,7 +614,12 @@ public final class TableGen {
             sb.append("    static final int S_").append(s).append(" = ").append(i).append(";\n");
         }
         sb.append('\n');
-        for (int i = 0; i < FIXED.size(); i++) sb.append("    static final int F_").append(FIXED.get(i).toUpperCase(Locale.ROOT).replace("RAX", "RAX")).append(i == FIXED.indexOf("rAX") ? "_V" : i == FIXED.indexOf("eAX") ? "_Z" : "").append(" = ").append(i).append(";\n");
+        for (int i = 0; i < FIXED.size(); i++) {
+            // rAX (by operand size) and eAX (16/32) would clash with RAX/EAX in upper case: F_RAX_V, F_EAX_Z
+            String suffix = i == FIXED.indexOf("rAX") ? "_V" : i == FIXED.indexOf("eAX") ? "_Z" : "";
+            sb.append("    static final int F_").append(FIXED.get(i).toUpperCase(Locale.ROOT)).append(suffix)
+              .append(" = ").append(i).append(";\n");
+        }
         sb.append('\n');
         for (int i = 0; i < ATTR_NAMES.length; i++) sb.append("    static final int A_").append(ATTR_NAMES[i]).append(" = 1 << ").append(i).append(";\n");
         sb.append("    static final int A_FLOW_SHIFT = ").append(bitIndex("FLOW0")).append(", A_TUPLE_SHIFT = ").append(bitIndex("TUPLE0"))
