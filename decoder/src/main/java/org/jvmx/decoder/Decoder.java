@@ -111,6 +111,7 @@ public final class Decoder {
 
     /** The general decoder: every encoding, every check; the fast path hands it whatever it does not cover. */
     private int decodeFull(byte[] code, int offset, int limit, long ip, Instruction out) {
+        if (out.lazyRow >= 0) out.materialize();
         out.ip = ip;
         out.lazyRow = -1;
         out.noMem = false;

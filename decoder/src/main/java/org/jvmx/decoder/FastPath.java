@@ -11,7 +11,13 @@ import static org.jvmx.decoder.OperandCode.*;
  * returns -1 before anything is written to the {@link Instruction}, and {@link Decoder} decodes it
  * again from the start: the fast path never decides that an encoding is invalid, and every result is
  * the general decoder's. Register operands are computed when read ({@link #lazyKind},
- * {@link #lazyReg}, {@link #lazyBits}) from the form's row and a packed context.
+ * {@link #lazyReg}, {@link #lazyBits}) from the form's row and a context ({@link #ctxOf}) of the raw ModRM
+ * and opcode bytes and the prefix state; so are the memory operand's base, index, scale, segment and
+ * displacement size (from the ModRM and SIB bytes), the operand, address and memory sizes and the prefix
+ * bits. Decoding stores only those raw bytes, the row, the values (immediates, branch targets,
+ * displacement), the length and the form: each store and each computation left out of the hot path
+ * measurably speeds up a linear sweep. {@link Instruction#materialize} stores the derived fields before
+ * the general decoder reuses the Instruction, so that fields it leaves unset read as they always did.
  */
 final class FastPath {
     private FastPath() { }
@@ -51,9 +57,11 @@ final class FastPath {
     private static final int[] MSEL = new int[256];
     /** FORM[f * FS + F_FAST]: bit 0 not for the fast path; bits 8-23 the legacy row by (REX.W * 4 + 66 * 2 + (F2/F3 ? 1 : 0)) * 2. */
     private static final int F_FAST = 11;
+    /** FORM[f * FS + F_META + row]: FAST's META of the form's row, in the form's cache line. */
+    private static final int F_META = 12;
     /** Legacy prefix byte b other than a segment override: pf = (pf & PF_KEEP[b]) | PF_SET[b]. */
     private static final int[] PF_KEEP = new int[256], PF_SET = new int[256];
-    /** Register context (Instruction.lazyCtx): ModRM.reg + R (0-3), ModRM.rm + B (4-7), opcode low bits + B (8-11). */
+    /** Register context ({@link #ctxOf}): ModRM.reg + R (0-3), ModRM.rm + B (4-7), opcode low bits + B (8-11). */
     private static final int CTX_REX = 1 << 16, CTX_REGRM = 1 << 17;
 
     static {
@@ -173,6 +181,7 @@ final class FastPath {
                 FAST[fb + FR_OSIZE] = osize;
                 FAST[fb + FR_META] = ok ? nops | immTotal << 4 | (memOnly ? 1 << 8 : 0) | branchOp << 9 | memMask << 12
                         | valMask << 17 : -1;
+                FORM[f * FS + F_META + row] = FAST[fb + FR_META];
             }
         }
     }
@@ -259,35 +268,25 @@ final class FastPath {
         final int row = (fast >>> (8 + ((rex & 8) | pfx66 << 2 | (rep & 2)))) & 3;
         final int[] fr = FAST;
         final int rb = ((form * 4 + row) * FR_STRIDE) & FAST_MASK;
-        final int meta = fr[rb + FR_META];
+        final int meta = fm[fb + F_META + row];
         final int mod = modrm >> 6;
         if (meta < 0 || (mod == 3 && (meta & (1 << 8)) != 0)) return -1;
 
-        // ---- memory operand
+        // ---- memory operand: only the displacement is stored; base, index, scale, segment and the sizes are
+        // derived on access from the ModRM and SIB bytes kept in Instruction.lazyMem and the prefixes in lazyPf
         final int pfx67 = pf & PF_67;
-        final int rexB = rex & 1;
         boolean rip = false;
         if ((slotInfo & 1) != 0 && mod != 3) {
             final int rm = modrm & 7;
-            int base = -1, index = -1, scale = 0, dispBytes;
+            int dispBytes, sib = 0;
             if (rm == 4) {
                 if (p >= end) return -1;
-                int sib = code[p++] & 0xff;
-                scale = sib >> 6;
-                int idx = ((sib >> 3) & 7) | (rex & 2) << 2;
-                if (idx != 4) index = idx;
-                int bs = sib & 7;
-                if (bs == 5 && mod == 0) {
-                    dispBytes = 4;
-                } else {
-                    base = bs | rexB << 3;
-                    dispBytes = mod == 1 ? 1 : mod == 2 ? 4 : 0;
-                }
+                sib = code[p++] & 0xff;
+                dispBytes = (sib & 7) == 5 && mod == 0 ? 4 : mod == 1 ? 1 : mod == 2 ? 4 : 0;
             } else if (rm == 5 && mod == 0) {
                 rip = true;
                 dispBytes = 4;
             } else {
-                base = rm | rexB << 3;
                 dispBytes = mod == 1 ? 1 : mod == 2 ? 4 : 0;
             }
             if (p + dispBytes + ((meta >> 4) & 15) > end) return -1;
@@ -295,32 +294,24 @@ final class FastPath {
             if (dispBytes == 1) {
                 disp = code[p];
             } else if (dispBytes == 4) {
-                disp = readInt(code, p);
+                // readInt by hand: C2 does not always inline it here
+                disp = (code[p] & 0xff) | (code[p + 1] & 0xff) << 8 | (code[p + 2] & 0xff) << 16 | code[p + 3] << 24;
             }
             p += dispBytes;
-            int gprBase = pfx67 == 0 ? R_RAX : R_EAX;
-            out.memBase = (short) (rip ? (pfx67 == 0 ? R_RIP : R_EIP) : base < 0 ? 0 : gprBase + base);
-            out.memIndex = (short) (index >= 0 ? gprBase + index : 0);
-            out.memScale = (byte) (1 << scale);
             out.memDisp = disp;
-            out.dispBytes = (byte) dispBytes;
-            int sg = pf >>> PF_SEG_SHIFT;
-            out.memSeg = (short) (sg != 0 ? sg : (base == 4 || base == 5) ? R_SS : R_DS);
+            out.lazyMem = modrm | sib << 8 | dispBytes << 16 | Instruction.LAZY_MEM_PENDING;
+            out.lazyMemPf = pf;
             out.noMem = false;
         } else {
             if (p + ((meta >> 4) & 15) > end) return -1;
             out.noMem = true;
         }
-        out.ripRel = rip;
-        final int memBits = fr[rb + FR_MEMBITS];
-        out.memBits = (short) memBits;
+        out.lazyPf = pf;
 
         // ---- operands: kinds, registers and sizes are derived on access from the row and the context
         // (Instruction.lazyRow); only the values are stored (nothing can fail from here on)
-        final int ctx = ((modrm >> 3) & 7 | (rex & 4) << 1) | ((modrm & 7) | rexB << 3) << 4 | ((b & 7) | rexB << 3) << 8
-                | (rex != 0 ? CTX_REX : 0) | (mod == 3 ? CTX_REGRM : 0);
         out.lazyRow = rb;
-        out.lazyCtx = ctx;
+        out.lazyCtx = modrm | b << 8;
         if (mod != 3 && (meta & (31 << 12)) != 0) out.opValue[Integer.numberOfTrailingZeros(meta >>> 12) & 7] = 0;
         for (int vm = (meta >>> 17) & 31; vm != 0; vm &= vm - 1) {
             int n = Integer.numberOfTrailingZeros(vm) & 7;
@@ -334,15 +325,77 @@ final class FastPath {
         out.form = form;
         out.length = len;
         out.invalid = 0;
-        out.osize = (byte) fr[rb + FR_OSIZE];
-        out.asize = (byte) (pfx67 == 0 ? 64 : 32);
-        final int sg = pf >>> PF_SEG_SHIFT;
-        int prefixes = pfx66 << 3 | pfx67 << 3 | (sg != 0 ? Instruction.P_SEG : 0) | (rex != 0 ? Instruction.P_REX : 0);
-        if (rep != 0 && (fm[fb + 2] & A_REP) != 0) prefixes |= rep == 2 ? Instruction.P_REP : Instruction.P_REPNE;
-        out.prefixes = prefixes;
-        out.segPrefix = (short) sg;
         out.evex = 0;
         return len;
+    }
+
+    // ---- the fields of a fast-path instruction that are derived on access (Instruction.lazyRow >= 0)
+
+    /** The operand size of a row (0: 16, 1: 32, 2 and 3: 64), without a load from FAST. */
+    static int lazyOsize(int row) {
+        return 16 << ((0x2210 >>> ((row >> 1) & 12)) & 3);
+    }
+
+    static int lazyMemBits(int row) {
+        return FAST[row + FR_MEMBITS];
+    }
+
+    static int lazyAsize(int pf) {
+        return (pf & PF_67) == 0 ? 64 : 32;
+    }
+
+    static int lazySegPrefix(int pf) {
+        return pf >>> PF_SEG_SHIFT;
+    }
+
+    static int lazyPrefixes(int pf, int form) {
+        int sg = pf >>> PF_SEG_SHIFT, rep = (pf >> PF_REP_SHIFT) & 3, rex = (pf >>> PF_REX_SHIFT) & 0xff;
+        int prefixes = (pf & PF_66) << 3 | (pf & PF_67) << 3 | (sg != 0 ? Instruction.P_SEG : 0) | (rex != 0 ? Instruction.P_REX : 0);
+        if (rep != 0 && (FORM[form * FS + 2] & A_REP) != 0) prefixes |= rep == 2 ? Instruction.P_REP : Instruction.P_REPNE;
+        return prefixes;
+    }
+
+    /** RIP-relative: ModRM mod 0, rm 5 (only meaningful for a memory operand). */
+    static boolean lazyRip(int mem) {
+        return (mem & 0xc7) == 5;
+    }
+
+    static int lazyDispBytes(int mem) {
+        return (mem >>> 16) & 15;
+    }
+
+    /** The base register number (with REX.B), -1 for none or RIP. */
+    private static int lazyBaseNo(int pf, int mem) {
+        int mod = (mem >> 6) & 3, rm = mem & 7, rexB = (pf >>> PF_REX_SHIFT) & 1;
+        if (rm == 4) {
+            int bs = (mem >>> 8) & 7;
+            return bs == 5 && mod == 0 ? -1 : bs | rexB << 3;
+        }
+        return rm == 5 && mod == 0 ? -1 : rm | rexB << 3;
+    }
+
+    static int lazyMemBase(int pf, int mem) {
+        boolean a32 = (pf & PF_67) != 0;
+        if (lazyRip(mem)) return a32 ? R_EIP : R_RIP;
+        int base = lazyBaseNo(pf, mem);
+        return base < 0 ? 0 : (a32 ? R_EAX : R_RAX) + base;
+    }
+
+    static int lazyMemIndex(int pf, int mem) {
+        if ((mem & 7) != 4) return 0;
+        int idx = ((mem >>> 11) & 7) | ((pf >>> PF_REX_SHIFT) & 2) << 2;
+        return idx == 4 ? 0 : ((pf & PF_67) != 0 ? R_EAX : R_RAX) + idx;
+    }
+
+    static int lazyMemScale(int mem) {
+        return (mem & 7) == 4 ? 1 << ((mem >>> 14) & 3) : 1;
+    }
+
+    static int lazyMemSeg(int pf, int mem) {
+        int sg = pf >>> PF_SEG_SHIFT;
+        if (sg != 0) return sg;
+        int base = lazyBaseNo(pf, mem);
+        return base == 4 || base == 5 ? R_SS : R_DS;
     }
 
     /** The value of an immediate, branch, constant or string operand of the fast path; the position after its bytes. */
@@ -374,27 +427,35 @@ final class FastPath {
         }
     }
 
-    /** Operand i of a fast-path instruction (Instruction.lazyRow): is it a register? */
-    private static boolean lazyIsReg(int dd, int ctx) {
+    /** Operand i of a fast-path instruction (Instruction.lazyRow): is it a register? raw: Instruction.lazyCtx. */
+    private static boolean lazyIsReg(int dd, int raw) {
         int type = dd & 15;
-        return type == D_REG || (type == D_RM && (ctx & CTX_REGRM) != 0);
+        return type == D_REG || (type == D_RM && (raw & 0xc0) == 0xc0);
     }
 
-    static int lazyKind(int row, int i, int ctx) {
-        int dd = FAST[row + i];
-        return lazyIsReg(dd, ctx) ? 0 : (dd & 15) == D_VAL ? (dd >>> 13) & 7 : 1;
+    /** The register context of a fast-path instruction from its ModRM byte and opcode (lazyCtx) and its prefix state. */
+    static int ctxOf(int raw, int pf) {
+        int modrm = raw & 0xff, b = (raw >>> 8) & 0xff, rex = (pf >>> PF_REX_SHIFT) & 0xff, rexB = rex & 1;
+        return ((modrm >> 3) & 7 | (rex & 4) << 1) | ((modrm & 7) | rexB << 3) << 4 | ((b & 7) | rexB << 3) << 8
+                | (rex != 0 ? CTX_REX : 0) | (modrm >> 6 == 3 ? CTX_REGRM : 0);
     }
 
-    static int lazyReg(int row, int i, int ctx) {
+    static int lazyKind(int row, int i, int raw) {
         int dd = FAST[row + i];
-        if (!lazyIsReg(dd, ctx)) return 0;
+        return lazyIsReg(dd, raw) ? 0 : (dd & 15) == D_VAL ? (dd >>> 13) & 7 : 1;
+    }
+
+    static int lazyReg(int row, int i, int raw, int pf) {
+        int dd = FAST[row + i];
+        if (!lazyIsReg(dd, raw)) return 0;
+        int ctx = ctxOf(raw, pf);
         int v = (ctx >>> ((dd >>> 4) & 15)) & ((dd >>> 8) & 15);
         return (dd & (1 << 12)) != 0 ? GPR8[(((ctx & CTX_REX) >>> 12) + v) & 31] : ((dd >>> 13) & 511) + v;
     }
 
-    static int lazyBits(int row, int i, int ctx) {
+    static int lazyBits(int row, int i, int raw) {
         int dd = FAST[row + i];
-        return lazyIsReg(dd, ctx) || (dd & 15) == D_VAL ? dd >>> 22 : FAST[row + FR_MEMBITS];
+        return lazyIsReg(dd, raw) || (dd & 15) == D_VAL ? dd >>> 22 : FAST[row + FR_MEMBITS];
     }
 
     private static int readInt(byte[] c, int p) {

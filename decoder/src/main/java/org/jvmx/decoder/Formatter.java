@@ -36,7 +36,7 @@ public final class Formatter {
         }
         int startLen = sb.length();
         // segment prefixes that 64-bit mode ignores (CS/DS/ES/SS) print as a word, as objdump does
-        int ignoredSeg = in.segPrefix != 0 && in.segPrefix != SEG_FS && in.segPrefix != SEG_GS ? in.segPrefix : 0;
+        int ignoredSeg = in.segPrefixOrd() != 0 && in.segPrefixOrd() != SEG_FS && in.segPrefixOrd() != SEG_GS ? in.segPrefixOrd() : 0;
         int attrs = Tables.ATTRS[in.form];
         if (ignoredSeg == SEG_DS && (attrs & OperandCode.A_NOTRACK) != 0) sb.append("notrack ");
         else if (ignoredSeg != 0) sb.append(Register.ofOrdinal(ignoredSeg).lowerName()).append(' ');
@@ -61,7 +61,7 @@ public final class Formatter {
             default -> "rz";
         }).append("-sae}");
         else if (in.suppressAllExceptions()) sb.append(",{sae}");
-        if (in.ripRel) {
+        if (in.isRipRelative()) {
             sb.append("        # 0x").append(Long.toHexString(in.memDisp));
         }
     }
@@ -70,7 +70,7 @@ public final class Formatter {
     private static boolean isMovabs(Instruction in) {
         for (int i = 0; i < in.operandCount(); i++) {
             if (in.kindAt(i) == 2 && in.bitsAt(i) == 64 && (Tables.OPS[in.form * 5 + i] & 0xff) == OperandCode.K_I) return true;
-            if (in.kindAt(i) == 1 && (Tables.OPS[in.form * 5 + i] & 0xff) == OperandCode.K_O && in.dispBytes == 8) return true;
+            if (in.kindAt(i) == 1 && (Tables.OPS[in.form * 5 + i] & 0xff) == OperandCode.K_O && in.memDisplacementBytes() == 8) return true;
         }
         return false;
     }
@@ -106,7 +106,7 @@ public final class Formatter {
                 sb.append("0x").append(Long.toHexString(v));
             }
             case 3 -> sb.append("0x").append(Long.toHexString(in.opValue[i]));
-            case 4 -> stringOperand(in, i, sb, in.segPrefix != 0 ? Register.ofOrdinal(in.segPrefix).lowerName() : "ds",
+            case 4 -> stringOperand(in, i, sb, in.segPrefixOrd() != 0 ? Register.ofOrdinal(in.segPrefixOrd()).lowerName() : "ds",
                     in.addressSize() == 64 ? "rsi" : "esi");
             default -> stringOperand(in, i, sb, "es", in.addressSize() == 64 ? "rdi" : "edi");
         }
@@ -143,10 +143,10 @@ public final class Formatter {
     }
 
     private static void memory(Instruction in, StringBuilder sb) {
-        if (!in.isBroadcast()) sizeKeyword(in.memBits, sb);
-        else sb.append(in.memBits == 64 ? "QWORD" : in.memBits == 32 ? "DWORD" : "WORD").append(" BCST ");
-        boolean absolute = !in.ripRel && in.memBase == 0 && in.memIndex == 0;
-        int seg = in.segPrefix == SEG_FS || in.segPrefix == SEG_GS ? in.segPrefix : 0;
+        if (!in.isBroadcast()) sizeKeyword(in.memBits(), sb);
+        else sb.append(in.memBits() == 64 ? "QWORD" : in.memBits() == 32 ? "DWORD" : "WORD").append(" BCST ");
+        boolean absolute = !in.isRipRelative() && in.memBaseOrd() == 0 && in.memIndexOrd() == 0;
+        int seg = in.segPrefixOrd() == SEG_FS || in.segPrefixOrd() == SEG_GS ? in.segPrefixOrd() : 0;
         if (seg != 0) sb.append(Register.ofOrdinal(seg).lowerName()).append(':');
         if (absolute) {
             // objdump: an absolute address prints without brackets, with its segment (ds: by default)
@@ -157,27 +157,27 @@ public final class Formatter {
         sb.append('[');
         boolean any = false;
         long disp = in.memDisp;
-        if (in.ripRel) {
+        if (in.isRipRelative()) {
             sb.append(in.memBase().lowerName());
             disp = in.memDisp - in.nextIp();
             any = true;
-        } else if (in.memBase != 0) {
+        } else if (in.memBaseOrd() != 0) {
             sb.append(in.memBase().lowerName());
             any = true;
         }
-        if (in.memIndex != 0) {
+        if (in.memIndexOrd() != 0) {
             if (any) sb.append('+');
-            sb.append(in.memIndex().lowerName()).append('*').append(in.memScale);
+            sb.append(in.memIndex().lowerName()).append('*').append(in.memScale());
             any = true;
         }
-        if (disp != 0 || in.dispBytes != 0) {
-            if (in.ripRel) sb.append("+0x").append(Long.toHexString(in.addressSize() == 32 ? disp & 0xffffffffL : disp));
+        if (disp != 0 || in.memDisplacementBytes() != 0) {
+            if (in.isRipRelative()) sb.append("+0x").append(Long.toHexString(in.addressSize() == 32 ? disp & 0xffffffffL : disp));
             else if (disp < 0) sb.append("-0x").append(Long.toHexString(-disp));
             else sb.append("+0x").append(Long.toHexString(disp));
         }
         sb.append(']');
         if (in.isBroadcast()) {
-            int n = in.vectorBits() / in.memBits;
+            int n = in.vectorBits() / in.memBits();
             sb.append("{1to").append(n).append('}');
         }
     }

@@ -30,11 +30,24 @@ public final class Instruction {
     /**
      * Set by the decoder's legacy fast path: the operands' kinds, registers and sizes are not stored
      * in the arrays but derived on access from this row of the decoder's resolved operand table and
-     * the register fields in {@link #lazyCtx}; -1 when the arrays hold them. Immediate values are
+     * the ModRM and opcode bytes in {@link #lazyCtx} (ModRM: bits 0-7, opcode: 8-15) and the prefix state in
+     * {@link #lazyPf}; -1 when the arrays hold them. Immediate values are
      * always in {@link #opValue}.
      */
     int lazyRow = -1;
     int lazyCtx;
+    /**
+     * With {@link #lazyRow}: the fast path's packed prefix state, and the memory operand's ModRM (bits 0-7),
+     * SIB (8-15) and displacement bytes (16-19); memSeg, memBase, memIndex, memScale, memBits, ripRel,
+     * dispBytes, osize, asize, prefixes and segPrefix are then derived from them on access.
+     */
+    int lazyPf, lazyMem;
+    /**
+     * The prefix state of the fast-path instruction that set lazyMem; lazyMem's LAZY_MEM_PENDING bit says that its
+     * memory fields were not yet stored in memSeg, memBase, memIndex, memScale and dispBytes ({@link #materialize}).
+     */
+    int lazyMemPf;
+    static final int LAZY_MEM_PENDING = 1 << 31;
     short memSeg, memBase, memIndex;
     byte memScale;
     long memDisp;
@@ -61,6 +74,29 @@ public final class Instruction {
                 | (vsib ? 1 << 8 : 0) | (rounding + 1) << 9 | vectorBits << 12;
     }
 
+    /**
+     * Stores the derived fields of the last fast-path instructions (lazyRow >= 0) as the fast path once stored
+     * them eagerly (the memory fields those of the last one with a memory operand), so that whatever the general
+     * decoder leaves unset afterwards reads exactly as before.
+     */
+    void materialize() {
+        if (lazyMem < 0) {
+            int pf = lazyMemPf, mem = lazyMem;
+            memBase = (short) FastPath.lazyMemBase(pf, mem);
+            memIndex = (short) FastPath.lazyMemIndex(pf, mem);
+            memScale = (byte) FastPath.lazyMemScale(mem);
+            dispBytes = (byte) FastPath.lazyDispBytes(mem);
+            memSeg = (short) FastPath.lazyMemSeg(pf, mem);
+            lazyMem = mem & ~LAZY_MEM_PENDING;
+        }
+        ripRel = !noMem && FastPath.lazyRip(lazyMem);
+        memBits = (short) FastPath.lazyMemBits(lazyRow);
+        osize = (byte) FastPath.lazyOsize(lazyRow);
+        asize = (byte) FastPath.lazyAsize(lazyPf);
+        prefixes = FastPath.lazyPrefixes(lazyPf, form);
+        segPrefix = (short) FastPath.lazySegPrefix(lazyPf);
+    }
+
     /** The mnemonic's ordinal (0 for an invalid instruction). */
     int mnemonicId() { return form < 0 ? 0 : Tables.MNEMONIC[form]; }
 
@@ -70,6 +106,9 @@ public final class Instruction {
         c.ip = ip; c.length = length; c.form = form; c.invalid = invalid;
         c.lazyRow = lazyRow;
         c.lazyCtx = lazyCtx;
+        c.lazyPf = lazyPf;
+        c.lazyMem = lazyMem;
+        c.lazyMemPf = lazyMemPf;
         System.arraycopy(opKind, 0, c.opKind, 0, MAX_OPS);
         System.arraycopy(opReg, 0, c.opReg, 0, MAX_OPS);
         System.arraycopy(opBits, 0, c.opBits, 0, MAX_OPS);
@@ -129,7 +168,7 @@ public final class Instruction {
 
     /** Operand {@code i}'s register ordinal (0: none). */
     int regAt(int i) {
-        return lazyRow >= 0 && i >= 0 && i < operandCount() ? FastPath.lazyReg(lazyRow, i, lazyCtx) : opReg[i];
+        return lazyRow >= 0 && i >= 0 && i < operandCount() ? FastPath.lazyReg(lazyRow, i, lazyCtx, lazyPf) : opReg[i];
     }
 
     /** Operand {@code i}'s size in bits. */
@@ -146,24 +185,33 @@ public final class Instruction {
         return 0;
     }
 
-    public Register memSegment() { return Register.ofOrdinal(noMem ? 0 : memSeg); }
+    public Register memSegment() { return Register.ofOrdinal(noMem ? 0 : lazyRow >= 0 ? FastPath.lazyMemSeg(lazyPf, lazyMem) : memSeg); }
 
-    public Register memBase() { return Register.ofOrdinal(noMem ? 0 : memBase); }
+    public Register memBase() { return Register.ofOrdinal(memBaseOrd()); }
 
-    public Register memIndex() { return Register.ofOrdinal(noMem ? 0 : memIndex); }
+    /** memBase()'s ordinal. */
+    int memBaseOrd() { return noMem ? 0 : lazyRow >= 0 ? FastPath.lazyMemBase(lazyPf, lazyMem) : memBase; }
 
-    public int memScale() { return noMem ? 1 : memScale; }
+    /** memIndex()'s ordinal. */
+    int memIndexOrd() { return noMem ? 0 : lazyRow >= 0 ? FastPath.lazyMemIndex(lazyPf, lazyMem) : memIndex; }
+
+    /** segmentPrefix()'s ordinal. */
+    int segPrefixOrd() { return lazyRow >= 0 ? FastPath.lazySegPrefix(lazyPf) : segPrefix; }
+
+    public Register memIndex() { return Register.ofOrdinal(memIndexOrd()); }
+
+    public int memScale() { return noMem ? 1 : lazyRow >= 0 ? FastPath.lazyMemScale(lazyMem) : memScale; }
 
     /** Displacement, sign-extended to 64 bits; for RIP-relative operands, the absolute address. */
     public long memDisplacement() { return noMem ? 0 : memDisp; }
 
     /** Number of displacement bytes in the encoding (0, 1, 2, 4 or 8). */
-    public int memDisplacementBytes() { return noMem ? 0 : dispBytes; }
+    public int memDisplacementBytes() { return noMem ? 0 : lazyRow >= 0 ? FastPath.lazyDispBytes(lazyMem) : dispBytes; }
 
     /** Size in bits of the memory access (0 when the instruction does not access a sized operand). */
-    public int memBits() { return memBits; }
+    public int memBits() { return lazyRow >= 0 ? FastPath.lazyMemBits(lazyRow) : memBits; }
 
-    public boolean isRipRelative() { return ripRel; }
+    public boolean isRipRelative() { return lazyRow >= 0 ? !noMem && FastPath.lazyRip(lazyMem) : ripRel; }
 
     /** VSIB addressing (gathers, scatters): {@link #memIndex()} is a vector register. */
     public boolean isVsib() { return (evex & 1 << 8) != 0; }
@@ -171,24 +219,24 @@ public final class Instruction {
     // ---- sizes and prefixes
 
     /** Effective operand size in bits (16, 32 or 64). */
-    public int operandSize() { return osize; }
+    public int operandSize() { return lazyRow >= 0 ? FastPath.lazyOsize(lazyRow) : osize; }
 
     /** Effective address size in bits (32 or 64). */
-    public int addressSize() { return asize; }
+    public int addressSize() { return lazyRow >= 0 ? FastPath.lazyAsize(lazyPf) : asize; }
 
     /** Prefix bits ({@link #P_LOCK}, ...). */
-    public int prefixes() { return prefixes; }
+    public int prefixes() { return lazyRow >= 0 ? FastPath.lazyPrefixes(lazyPf, form) : prefixes; }
 
-    public boolean hasLock() { return (prefixes & P_LOCK) != 0; }
+    public boolean hasLock() { return (prefixes() & P_LOCK) != 0; }
 
     /** F3 as REP/REPE on a string instruction. */
-    public boolean hasRep() { return (prefixes & P_REP) != 0; }
+    public boolean hasRep() { return (prefixes() & P_REP) != 0; }
 
     /** F2 as REPNE on a string instruction. */
-    public boolean hasRepne() { return (prefixes & P_REPNE) != 0; }
+    public boolean hasRepne() { return (prefixes() & P_REPNE) != 0; }
 
     /** The segment override prefix in effect, or NONE. */
-    public Register segmentPrefix() { return Register.ofOrdinal(segPrefix); }
+    public Register segmentPrefix() { return Register.ofOrdinal(segPrefixOrd()); }
 
     // ---- EVEX
 
