@@ -43,12 +43,23 @@ public final class Formatter {
         if (in.hasLock()) sb.append("lock ");
         if (in.hasRep()) sb.append(isCompareString(in) ? "repz " : "rep ");
         if (in.hasRepne()) sb.append(isCompareString(in) ? "repnz " : "repne ");
-        sb.append(MNEMONIC_TEXT[in.mnemonicId()]);
+        int shown = in.operandCount();
+        String pseudo = comparePseudoOp(in);
+        if (pseudo != null) {
+            sb.append(pseudo);
+            shown--; // the predicate immediate is in the name
+        } else if (hasStringOperand(in)) {
+            // explicit string operands carry the size: objdump prints movs/stos/..., not movsb/stosd
+            String m = MNEMONIC_TEXT[in.mnemonicId()];
+            sb.append(m, 0, m.length() - 1);
+        } else {
+            sb.append(MNEMONIC_TEXT[in.mnemonicId()]);
+        }
         if (in.mnemonicId() == MOV && isMovabs(in)) sb.append("abs");
-        if (in.operandCount() == 0) return;
+        if (shown == 0) return;
         int pad = 7 - (sb.length() - startLen);
         do sb.append(' '); while (--pad > 0);
-        for (int i = 0; i < in.operandCount(); i++) {
+        for (int i = 0; i < shown; i++) {
             if (i > 0) sb.append(',');
             operand(in, i, sb);
             if (i == 0 && in.opmask() != 0) sb.append("{k").append(in.opmask()).append('}');
@@ -66,10 +77,51 @@ public final class Formatter {
         }
     }
 
+    private static final String[] SSE_PREDICATES = {"eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord"};
+    private static final String[] AVX_PREDICATES = {"eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord",
+        "eq_uq", "nge", "ngt", "false", "neq_oq", "ge", "gt", "true", "eq_os", "lt_oq", "le_oq", "unord_s",
+        "neq_us", "nlt_uq", "nle_uq", "ord_s", "eq_us", "nge_uq", "ngt_uq", "false_os", "neq_os", "ge_oq",
+        "gt_oq", "true_us"};
+    private static final String[] INT_PREDICATES = {"eq", "lt", "le", null, "neq", "nlt", "nle", null};
+
+    /**
+     * objdump's compare pseudo-ops: CMPPS xmm,xmm,1 prints as cmpltps, VPCMPUB k,x,y,4 as vpcmpnequb.
+     * The name without the predicate, or null when the instruction is not such a compare.
+     */
+    private static String comparePseudoOp(Instruction in) {
+        int n = in.operandCount();
+        if (n < 3 || in.kindAt(n - 1) != 2) return null;
+        String m = MNEMONIC_TEXT[in.mnemonicId()];
+        int imm = (int) in.immediate(n - 1) & 0xff;
+        if (m.matches("v?cmp(ps|pd|ss|sd|ph|sh)")) {
+            boolean vex = m.charAt(0) == 'v';
+            String[] preds = vex ? AVX_PREDICATES : SSE_PREDICATES;
+            if (imm >= preds.length) return null;
+            int at = vex ? 4 : 3;
+            return m.substring(0, at) + preds[imm] + m.substring(at);
+        }
+        if (m.matches("vpcmpu?[bwdq]") && imm < 8 && INT_PREDICATES[imm] != null) {
+            return "vpcmp" + INT_PREDICATES[imm] + m.substring(5);
+        }
+        return null;
+    }
+
+    private static boolean hasStringOperand(Instruction in) {
+        for (int i = 0; i < in.operandCount(); i++) {
+            if (in.kindAt(i) == OperandKind.STRING_SRC.ordinal() || in.kindAt(i) == OperandKind.STRING_DST.ordinal()) return true;
+        }
+        return false;
+    }
+
     /** objdump's MOVABS: MOV with a 64-bit immediate or a 64-bit absolute address (moffs). */
     private static boolean isMovabs(Instruction in) {
         for (int i = 0; i < in.operandCount(); i++) {
-            if (in.kindAt(i) == 2 && in.bitsAt(i) == 64 && (Tables.OPS[in.form * 5 + i] & 0xff) == OperandCode.K_I) return true;
+            int code = Tables.OPS[in.form * 5 + i];
+            // an 8-byte immediate (B8+r Iv under REX.W), not an imm32 sign-extended to 64 bits (C7 /0 Iz)
+            if (in.kindAt(i) == 2 && in.bitsAt(i) == 64 && (code & 0xff) == OperandCode.K_I
+                    && ((code >> 8) & 0xff) == OperandCode.S_V) {
+                return true;
+            }
             if (in.kindAt(i) == 1 && (Tables.OPS[in.form * 5 + i] & 0xff) == OperandCode.K_O && in.memDisplacementBytes() == 8) return true;
         }
         return false;

@@ -182,5 +182,12 @@ class DecoderTest {
         assertEquals("add    DWORD PTR [rax],eax", decode("01 00").toString());
         assertEquals("mov    rax,QWORD PTR [rbp-0x8]", decode("48 8b 45 f8").toString());
         assertEquals("ret", decode("c3").toString());
+        assertEquals("rep stos DWORD PTR es:[rdi],eax", decode("f3 ab").toString());
+        assertEquals("cmpltps xmm0,xmm1", decode("0f c2 c1 01").toString());
+        assertEquals("vpcmpnequb k1,ymm16,YMMWORD PTR [rdi]", decode("62 b3 7d 20 3e 0f 04").toString());
+        assertEquals("movabs rax,0x1122334455667788", decode("48 b8 88 77 66 55 44 33 22 11").toString());
+        assertEquals("mov    rax,0x0", decode("48 c7 c0 00 00 00 00").toString());
+        assertEquals("shr    eax,1", decode("d1 e8").toString());
+        assertEquals("mov    rax,QWORD PTR fs:0x28", decode("64 48 8b 04 25 28 00 00 00").toString());
     }
 }
