@@ -1,0 +1,219 @@
+package org.jvmx.translator.mem;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Guest-physical address space: RAM regions backed by off-heap {@link MemorySegment}s and
+ * MMIO regions served by a {@link MmioHandler}. An address in no region behaves as on a PC
+ * bus with nothing decoding it: reads return all ones, writes are dropped; both are counted.
+ *
+ * <p>Values are little-endian. Aligned RAM loads are acquire and stores release (x86-TSO,
+ * see DESIGN.md); misaligned ones are plain accesses fenced on the same side. RAM regions
+ * are 4 KiB aligned so that a guest page is either wholly RAM or not RAM, which the soft TLB
+ * relies on.
+ *
+ * <p>Regions are added before the guest runs; adding is not thread-safe against accesses.
+ */
+public final class PhysicalMemory implements AutoCloseable {
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    private static final VarHandle SHORT = ValueLayout.JAVA_SHORT.varHandle();
+    private static final VarHandle BYTE = ValueLayout.JAVA_BYTE.varHandle();
+
+    /** A guest-physical range; exactly one of {@code ram} and {@code mmio} is set. */
+    public record Region(long base, long size, MemorySegment ram, MmioHandler mmio) {
+        boolean contains(long pa) {
+            return Long.compareUnsigned(pa - base, size) < 0;
+        }
+    }
+
+    private final Arena arena = Arena.ofShared();
+    private Region[] regions = new Region[0];
+    private final LongAdder unmappedReads = new LongAdder();
+    private final LongAdder unmappedWrites = new LongAdder();
+
+    /** Allocates zeroed RAM of {@code size} bytes (any size, 2 GiB and more) at {@code base}. */
+    public MemorySegment addRam(long base, long size) {
+        checkPageAligned(base, size);
+        MemorySegment ram = arena.allocate(size, 4096);
+        add(new Region(base, size, ram, null));
+        return ram;
+    }
+
+    /** Maps an existing segment (e.g. a mapped file) as RAM at {@code base}; the caller owns it. */
+    public void addRam(long base, MemorySegment ram) {
+        checkPageAligned(base, ram.byteSize());
+        add(new Region(base, ram.byteSize(), ram, null));
+    }
+
+    public void addMmio(long base, long size, MmioHandler handler) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("MMIO size must be positive: " + size);
+        }
+        add(new Region(base, size, null, handler));
+    }
+
+    private static void checkPageAligned(long base, long size) {
+        if (((base | size) & 0xFFF) != 0 || size <= 0) {
+            throw new IllegalArgumentException(String.format(
+                    "RAM must be 4 KiB aligned and non-empty: base %#x size %#x", base, size));
+        }
+    }
+
+    private void add(Region r) {
+        if (Long.compareUnsigned(r.base + r.size - 1, r.base) < 0) {
+            throw new IllegalArgumentException(String.format("region wraps: %#x+%#x", r.base, r.size));
+        }
+        for (Region o : regions) {
+            if (Long.compareUnsigned(r.base, o.base + o.size - 1) <= 0
+                    && Long.compareUnsigned(o.base, r.base + r.size - 1) <= 0) {
+                throw new IllegalArgumentException(String.format(
+                        "region %#x+%#x overlaps %#x+%#x", r.base, r.size, o.base, o.size));
+            }
+        }
+        Region[] next = Arrays.copyOf(regions, regions.length + 1);
+        next[regions.length] = r;
+        Arrays.sort(next, (a, b) -> Long.compareUnsigned(a.base, b.base));
+        regions = next;
+    }
+
+    /** The region containing {@code pa}, or null. */
+    public Region regionAt(long pa) {
+        Region[] rs = regions;
+        int lo = 0;
+        int hi = rs.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            Region r = rs[mid];
+            if (Long.compareUnsigned(pa, r.base) < 0) {
+                hi = mid - 1;
+            } else if (r.contains(pa)) {
+                return r;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return null;
+    }
+
+    /** Reads {@code size} (1, 2, 4, 8) bytes, zero-extended. */
+    public long read(long pa, int size) {
+        Region r = regionAt(pa);
+        if (r != null && r.contains(pa + size - 1)) {
+            long off = pa - r.base;
+            return r.ram != null ? ramRead(r.ram, off, size) : r.mmio.read(off, size) & mask(size);
+        }
+        if (r == null && regionAt(pa + size - 1) == null) {
+            unmappedReads.increment();
+            return mask(size);
+        }
+        long v = 0; // straddles a region edge: byte by byte, as the bus would split it
+        for (int i = 0; i < size; i++) {
+            v |= read(pa + i, 1) << (8 * i);
+        }
+        return v;
+    }
+
+    /** Writes the low {@code size} (1, 2, 4, 8) bytes of {@code value}. */
+    public void write(long pa, int size, long value) {
+        Region r = regionAt(pa);
+        if (r != null && r.contains(pa + size - 1)) {
+            long off = pa - r.base;
+            if (r.ram != null) {
+                ramWrite(r.ram, off, size, value);
+            } else {
+                r.mmio.write(off, size, value & mask(size));
+            }
+            return;
+        }
+        if (r == null && regionAt(pa + size - 1) == null) {
+            unmappedWrites.increment();
+            return;
+        }
+        for (int i = 0; i < size; i++) {
+            write(pa + i, 1, value >>> (8 * i));
+        }
+    }
+
+    /**
+     * Atomically ORs {@code bits} into the aligned quadword at {@code pa}: the locked update
+     * the processor uses for accessed and dirty flags (SDM Vol. 3A, 4.8).
+     */
+    public void orLong(long pa, long bits) {
+        Region r = regionAt(pa);
+        if (r != null && r.ram != null && (pa & 7) == 0 && r.contains(pa + 7)) {
+            LONG.getAndBitwiseOr(r.ram, pa - r.base, bits);
+        } else {
+            write(pa, 8, read(pa, 8) | bits);
+        }
+    }
+
+    static long ramRead(MemorySegment s, long off, int size) {
+        if ((off & (size - 1)) == 0) {
+            return switch (size) {
+                case 1 -> (byte) BYTE.getAcquire(s, off) & 0xFFL;
+                case 2 -> (short) SHORT.getAcquire(s, off) & 0xFFFFL;
+                case 4 -> (int) INT.getAcquire(s, off) & 0xFFFF_FFFFL;
+                case 8 -> (long) LONG.getAcquire(s, off);
+                default -> throw badSize(size);
+            };
+        }
+        long v = switch (size) {
+            case 2 -> s.get(ValueLayout.JAVA_SHORT_UNALIGNED, off) & 0xFFFFL;
+            case 4 -> s.get(ValueLayout.JAVA_INT_UNALIGNED, off) & 0xFFFF_FFFFL;
+            case 8 -> s.get(ValueLayout.JAVA_LONG_UNALIGNED, off);
+            default -> throw badSize(size);
+        };
+        VarHandle.acquireFence();
+        return v;
+    }
+
+    static void ramWrite(MemorySegment s, long off, int size, long v) {
+        if ((off & (size - 1)) == 0) {
+            switch (size) {
+                case 1 -> BYTE.setRelease(s, off, (byte) v);
+                case 2 -> SHORT.setRelease(s, off, (short) v);
+                case 4 -> INT.setRelease(s, off, (int) v);
+                case 8 -> LONG.setRelease(s, off, v);
+                default -> throw badSize(size);
+            }
+            return;
+        }
+        VarHandle.releaseFence();
+        switch (size) {
+            case 2 -> s.set(ValueLayout.JAVA_SHORT_UNALIGNED, off, (short) v);
+            case 4 -> s.set(ValueLayout.JAVA_INT_UNALIGNED, off, (int) v);
+            case 8 -> s.set(ValueLayout.JAVA_LONG_UNALIGNED, off, v);
+            default -> throw badSize(size);
+        }
+    }
+
+    static long mask(int size) {
+        return size == 8 ? -1L : (1L << (8 * size)) - 1;
+    }
+
+    private static IllegalArgumentException badSize(int size) {
+        return new IllegalArgumentException("access size " + size);
+    }
+
+    /** Reads that hit no region (answered with all ones). */
+    public long unmappedReads() {
+        return unmappedReads.sum();
+    }
+
+    /** Writes that hit no region (dropped). */
+    public long unmappedWrites() {
+        return unmappedWrites.sum();
+    }
+
+    /** Frees the RAM this object allocated; segments passed in by callers stay theirs. */
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

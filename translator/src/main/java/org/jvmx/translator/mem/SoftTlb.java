@@ -1,0 +1,183 @@
+package org.jvmx.translator.mem;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * A direct-mapped software TLB in front of {@link PageWalker}, shaped for the JIT's inline
+ * fast path: one table per access kind (read, write, execute) and privilege (supervisor,
+ * user), each a tag array plus host location arrays. For an access of {@code size} bytes
+ * at {@code linear}:
+ *
+ * <pre>
+ *   int i = SoftTlb.slot(kind, user, linear);
+ *   if (tags[i] == (linear &amp; ~0xFFF) &amp;&amp; (linear &amp; 0xFFF) &lt;= 4096 - size)
+ *       access segments[i] at offset linear + addends[i]
+ *   else slow path (miss, page crossing, MMIO, a write into a code page)
+ * </pre>
+ *
+ * An entry exists only for 4 KiB of guest RAM whose translation succeeded for that kind and
+ * privilege, so the walker has already set the accessed (and, for writes, dirty) flags and
+ * checked the rights. Large pages are cached as 4 KiB slices. Flushing follows SDM Vol. 3A,
+ * 4.10.4: INVLPG, MOV to CR3 (global entries kept when CR4.PGE = 1), and changes of
+ * CR0.PG/WP, CR4.PGE or EFER.NXE flush everything (the soft TLB may drop more than the
+ * hardware must, never less). One TLB per vCPU; it is not thread-safe.
+ */
+public final class SoftTlb {
+    public static final int BITS = 8;
+    public static final int ENTRIES = 1 << BITS;
+    private static final int TABLES = 6;
+    /** A tag no page-aligned address equals. */
+    static final long INVALID = 1;
+
+    public final long[] tags = new long[TABLES * ENTRIES];
+    public final long[] addends = new long[TABLES * ENTRIES];
+    public final MemorySegment[] segments = new MemorySegment[TABLES * ENTRIES];
+    private final long[] physicalPages = new long[TABLES * ENTRIES];
+    private final boolean[] globals = new boolean[TABLES * ENTRIES];
+
+    private final PageWalker walker;
+    private final PhysicalMemory memory;
+    private final CodePages codePages;
+    private PagingState state;
+    /** Covers every large page cached (QEMU's trick): INVLPG inside it flushes all. */
+    private long largeBase = -1;
+    private long largeMask = 0;
+    private long misses;
+
+    public SoftTlb(PageWalker walker, PhysicalMemory memory, CodePages codePages, PagingState state) {
+        this.walker = walker;
+        this.memory = memory;
+        this.codePages = codePages;
+        this.state = state;
+        codePages.register(this);
+        flushAll();
+    }
+
+    /** Index of the entry for {@code linear} in the table of {@code kind} and privilege. */
+    public static int slot(Access kind, boolean user, long linear) {
+        int table = kind.ordinal() * 2 + (user ? 1 : 0);
+        return (table << BITS) | (int) ((linear >>> 12) & (ENTRIES - 1));
+    }
+
+    /** The fast-path test: the entry maps {@code linear} and the access stays in its page. */
+    public boolean hit(int slot, long linear, int size) {
+        return tags[slot] == (linear & ~0xFFFL) && (linear & 0xFFF) <= 4096 - size;
+    }
+
+    public PagingState state() {
+        return state;
+    }
+
+    /** Miss path: walks (may throw {@link PageFault}) and fills the entry when allowed. */
+    public Translation translate(long linear, Access kind, boolean user) {
+        misses++;
+        Translation t = walker.walk(linear, kind, user, state);
+        fill(slot(kind, user, linear), linear, kind, t);
+        return t;
+    }
+
+    private void fill(int slot, long linear, Access kind, Translation t) {
+        long page = t.physicalPage();
+        PhysicalMemory.Region r = memory.regionAt(page);
+        if (r == null || r.ram() == null || (kind == Access.WRITE && codePages.isMarked(page))) {
+            return; // MMIO, unmapped, or code: every access takes the slow path
+        }
+        long linearPage = linear & ~0xFFFL;
+        tags[slot] = linearPage;
+        addends[slot] = (page - r.base()) - linearPage;
+        segments[slot] = r.ram();
+        physicalPages[slot] = page;
+        globals[slot] = t.global();
+        if (t.pageSize() > 4096) {
+            noteLargePage(linear & -t.pageSize(), -t.pageSize());
+        }
+    }
+
+    private void noteLargePage(long base, long mask) {
+        if (largeBase == -1) {
+            largeBase = base;
+            largeMask = mask;
+            return;
+        }
+        mask &= largeMask;
+        while (((largeBase ^ base) & mask) != 0) {
+            mask <<= 1;
+        }
+        largeBase &= mask;
+        largeMask = mask;
+    }
+
+    /** Misses so far; each one is a page walk. */
+    public long misses() {
+        return misses;
+    }
+
+    public void flushAll() {
+        Arrays.fill(tags, INVALID);
+        Arrays.fill(segments, null);
+        Arrays.fill(globals, false);
+        largeBase = -1;
+        largeMask = 0;
+    }
+
+    /** INVLPG: drops every entry for the page of {@code linear}, global or not (SDM 4.10.4.1). */
+    public void flushPage(long linear) {
+        if (largeBase != -1 && (linear & largeMask) == largeBase) {
+            flushAll(); // the address lies in a cached large page: its slices are spread out
+            return;
+        }
+        long page = linear & ~0xFFFL;
+        for (int t = 0; t < TABLES; t++) {
+            int i = slot(Access.READ, false, linear) + (t << BITS);
+            if (tags[i] == page) {
+                invalidate(i);
+            }
+        }
+    }
+
+    /** MOV to CR3: non-global entries go; global ones stay when CR4.PGE = 1 (SDM 4.10.4.1). */
+    public void writeCr3(long cr3) {
+        state = state.withCr3(cr3);
+        for (int i = 0; i < tags.length; i++) {
+            if (!globals[i]) {
+                invalidate(i);
+            }
+        }
+    }
+
+    /**
+     * New paging controls. A change of CR0.PG, CR0.WP, CR4.PGE or EFER.NXE flushes all
+     * (the entries' rights depend on them); a change of CR3 alone behaves as {@link #writeCr3}.
+     */
+    public void setState(PagingState next) {
+        PagingState old = state;
+        if (old.paging() != next.paging() || old.wp() != next.wp()
+                || old.pge() != next.pge() || old.nxe() != next.nxe()) {
+            state = next;
+            flushAll();
+        } else if (old.cr3() != next.cr3()) {
+            writeCr3(next.cr3());
+        } else {
+            state = next;
+        }
+    }
+
+    /** Drops write entries that map physical page {@code page}, which now holds code. */
+    void dropWritable(long page) {
+        for (int user = 0; user < 2; user++) {
+            int base = (Access.WRITE.ordinal() * 2 + user) << BITS;
+            for (int i = base; i < base + ENTRIES; i++) {
+                if (tags[i] != INVALID && physicalPages[i] == page) {
+                    invalidate(i);
+                }
+            }
+        }
+    }
+
+    private void invalidate(int i) {
+        tags[i] = INVALID;
+        segments[i] = null;
+        globals[i] = false;
+    }
+}
