@@ -28,6 +28,28 @@ package org.jvmx.translator.cpu;
  *     even when the masked count is a multiple of the size. OF is defined for a masked count of
  *     1 only (ROL: MSB(res) XOR CF; ROR: MSB(res) XOR MSB-1(res)); that formula is produced for
  *     other counts and marked undefined.
+ * <li>RCL RCR (count masked to 5/6 bits, then taken mod 9 / mod 17 for 8- / 16-bit operands): a
+ *     masked count of 0 changes nothing. CF is the last bit rotated out (unchanged when the
+ *     rotation is a whole turn, e.g. RCL r8 by 9); SF ZF AF PF are unchanged; OF is defined for a
+ *     masked count of 1 only (RCL: MSB(res) XOR CF; RCR: MSB(res) XOR MSB-1(res)). An undefined
+ *     carry-in makes all flags undefined.
+ * <li>SHLD SHRD (16/32/64 bits, count masked to 5/6 bits; 0 changes nothing): CF is the last bit
+ *     shifted out of the destination, SF ZF PF from the result, AF undefined, OF (sign change)
+ *     defined for a count of 1 only. A 16-bit operand with a count over 16 leaves the result and
+ *     all flags undefined.
+ * <li>MUL IMUL (every form): CF = OF = the high half is significant (MUL: non-zero; IMUL: not the
+ *     sign extension of the low half, i.e. the two-/three-operand forms truncated); SF ZF AF PF
+ *     undefined (produced from the low half). {@link #high()} gives the high half.
+ * <li>BT BTS BTR BTC (register bit offset, taken mod size): CF = the selected bit; ZF unchanged;
+ *     OF SF AF PF undefined.
+ * <li>BSF BSR: ZF = (source == 0), the others undefined; a zero source leaves the destination
+ *     unchanged (as AMD documents and Intel CPUs do).
+ * <li>POPCNT: ZF = (source == 0), the others cleared. LZCNT TZCNT: CF = (source == 0),
+ *     ZF = (result == 0), OF SF AF PF undefined.
+ * <li>ANDN BLSI BLSMSK BLSR BZHI: SF (and ZF, except BLSMSK, where it is cleared) from the result,
+ *     OF cleared, AF PF undefined; CF cleared (ANDN), source != 0 (BLSI), source == 0 (BLSMSK,
+ *     BLSR), index[7:0] &gt; size - 1 (BZHI).
+ * <li>ADCX ADOX: a + b + CF (ADOX: + OF); only CF (ADOX: only OF) changes, to the carry out.
  * <li>Flags set directly (POPF, SAHF, CLC/STC/CMC, or a state load): {@link #setDirect}.
  * </ul>
  * {@link #undefinedMask()} tells which status flags the SDM leaves undefined after the last
@@ -41,15 +63,21 @@ public final class LazyFlags {
 
     /** Operation kinds. CMP records as SUB, TEST/AND/OR/XOR as LOGIC. */
     public static final int DIRECT = 0, ADD = 1, ADC = 2, SUB = 3, SBB = 4, LOGIC = 5, INC = 6, DEC = 7, NEG = 8,
-            SHL = 9, SHR = 10, SAR = 11, ROL = 12, ROR = 13;
+            SHL = 9, SHR = 10, SAR = 11, ROL = 12, ROR = 13,
+            // computed on read by ext(): every op from RCL on
+            RCL = 14, RCR = 15, SHLD = 16, SHRD = 17, MUL = 18, IMUL = 19, BT = 20, BSF = 21, POPCNT = 22,
+            LZCNT = 23, ANDN = 24, BLSI = 25, BLSMSK = 26, BLSR = 27, BZHI = 28, ADCX = 29, ADOX = 30;
 
     private int op = DIRECT;
     private int size = 64;
     /** First operand, second operand (shift/rotate: the masked count) and result, zero-extended to size. */
     private long dst, src, res;
-    /** DIRECT, ROL, ROR: the flags word (ROL/ROR: as before the rotate); ADC/SBB: carry-in; INC/DEC: old CF. */
+    /**
+     * DIRECT, ROL, ROR, RCL, RCR, BT, ADCX, ADOX: the flags word (the rotates, BT, ADCX/ADOX: as before
+     * the operation); ADC/SBB: carry-in; INC/DEC: old CF.
+     */
     private long aux;
-    /** ADC SBB INC DEC ROL ROR DIRECT: flags undefined before this operation that it leaves unchanged. */
+    /** ADC SBB INC DEC ROL ROR RCL RCR BT ADCX ADOX DIRECT: flags undefined before this operation that it leaves unchanged. */
     private long inheritedUndefined;
 
     // ---- operand helpers
@@ -238,6 +266,227 @@ public final class LazyFlags {
         inheritedUndefined = u;
     }
 
+    // ---- rotates through carry, double shifts (count: the raw CL or imm8 value; masked here)
+
+    /** RCL: rotates the size+1-bit value CF:a left (count masked to 5/6 bits, then mod 9 / 17 for 8 / 16 bits). */
+    public long rcl(int size, long a, int count) {
+        int c = count & countMask(size);
+        long m = mask(size);
+        a &= m;
+        if (c == 0) return a;
+        int k = size < 32 ? c % (size + 1) : c;
+        long cin = cf() ? 1 : 0;
+        // bit i of CF:a moves to i+k mod size+1; the carry-in (bit size) lands at k-1
+        long r = k == 0 ? a : ((a << k) | (cin << (k - 1)) | (k == 1 ? 0 : a >>> (size + 1 - k))) & m;
+        rotatedThroughCarry(RCL, size, a, c, r);
+        return r;
+    }
+
+    /** RCR: rotates the size+1-bit value CF:a right (count masked as for {@link #rcl}). */
+    public long rcr(int size, long a, int count) {
+        int c = count & countMask(size);
+        long m = mask(size);
+        a &= m;
+        if (c == 0) return a;
+        int k = size < 32 ? c % (size + 1) : c;
+        long cin = cf() ? 1 : 0;
+        long r = k == 0 ? a : ((a >>> k) | (cin << (size - k)) | (k == 1 ? 0 : a << (size + 1 - k))) & m;
+        rotatedThroughCarry(RCR, size, a, c, r);
+        return r;
+    }
+
+    private void rotatedThroughCarry(int op, int size, long a, int c, long r) {
+        boolean cfUndefined = (undefinedMask() & CF) != 0;
+        rotated(op, size, a, c, r);
+        if (cfUndefined) inheritedUndefined = STATUS; // an undefined carry-in makes the result undefined
+    }
+
+    /**
+     * SHLD a, b, count (16/32/64 bits): a shifted left, filled from the top of b. For 16 bits and a
+     * masked count over 16 the SDM leaves result and flags undefined (the bits of b:a:b are produced).
+     */
+    public long shld(int size, long a, long b, int count) {
+        int c = count & countMask(size);
+        long m = mask(size);
+        a &= m;
+        if (c == 0) return a;
+        b &= m;
+        long r;
+        if (c < size) r = ((a << c) | (b >>> (size - c))) & m;
+        else r = ((b << (c - size)) | (a >>> (2 * size - c))) & m; // 16-bit only: c in 16..31
+        set(SHLD, size, a, c, r);
+        return r;
+    }
+
+    /** SHRD a, b, count (16/32/64 bits): a shifted right, filled from the bottom of b (see {@link #shld}). */
+    public long shrd(int size, long a, long b, int count) {
+        int c = count & countMask(size);
+        long m = mask(size);
+        a &= m;
+        if (c == 0) return a;
+        b &= m;
+        long r;
+        if (c < size) r = ((a >>> c) | (b << (size - c))) & m;
+        else r = ((b >>> (c - size)) | (a << (2 * size - c))) & m;
+        set(SHRD, size, a, c, r);
+        return r;
+    }
+
+    // ---- multiplication (the high half of the last product: high())
+
+    /** MUL (one operand): the low half of a * b (unsigned); the high half is {@link #high()}. CF = OF = high != 0. */
+    public long mul(int size, long a, long b) {
+        long m = mask(size);
+        a &= m;
+        b &= m;
+        long lo, hi;
+        if (size == 64) {
+            lo = a * b;
+            hi = Math.unsignedMultiplyHigh(a, b);
+        } else {
+            long p = a * b;
+            lo = p & m;
+            hi = (p >>> size) & m;
+        }
+        set(MUL, size, a, hi, lo);
+        return lo;
+    }
+
+    /**
+     * IMUL (every form): the low half of a * b (signed), which two- and three-operand IMUL keep;
+     * the high half is {@link #high()}. CF = OF = the product does not fit in size bits.
+     */
+    public long imul(int size, long a, long b) {
+        long m = mask(size);
+        long lo, hi;
+        if (size == 64) {
+            lo = a * b;
+            hi = Math.multiplyHigh(a, b);
+        } else {
+            long p = signExtend(a, size) * signExtend(b, size);
+            lo = p & m;
+            hi = (p >> size) & m;
+        }
+        set(IMUL, size, a & m, hi, lo);
+        return lo;
+    }
+
+    /** The high half (zero-extended) of the product last recorded by {@link #mul} or {@link #imul}. */
+    public long high() { return src; }
+
+    // ---- bit tests and scans
+
+    /** BT (register bit offset, taken mod size): CF = the bit; returns a unchanged. */
+    public long bt(int size, long a, long bit) { return bitOp(size, a, bit, 0); }
+
+    public long bts(int size, long a, long bit) { return bitOp(size, a, bit, 1); }
+
+    public long btr(int size, long a, long bit) { return bitOp(size, a, bit, 2); }
+
+    public long btc(int size, long a, long bit) { return bitOp(size, a, bit, 3); }
+
+    private long bitOp(int size, long a, long bit, int kind) {
+        long before = rflags();
+        long u = undefinedMask() & ZF;
+        long m = mask(size);
+        a &= m;
+        int i = (int) bit & (size - 1);
+        long b = 1L << i;
+        long r = kind == 0 ? a : kind == 1 ? a | b : kind == 2 ? a & ~b : a ^ b;
+        set(BT, size, a, i, r);
+        aux = before;
+        inheritedUndefined = u;
+        return r;
+    }
+
+    /** BSF: index of the lowest set bit of src; src = 0 sets ZF and returns {@code old} (the destination) unchanged. */
+    public long bsf(int size, long old, long src) {
+        long s = src & mask(size);
+        long r = s == 0 ? old & mask(size) : Long.numberOfTrailingZeros(s);
+        set(BSF, size, 0, s, r);
+        return r;
+    }
+
+    /** BSR: index of the highest set bit of src; src = 0 as for {@link #bsf}. */
+    public long bsr(int size, long old, long src) {
+        long s = src & mask(size);
+        long r = s == 0 ? old & mask(size) : 63 - Long.numberOfLeadingZeros(s);
+        set(BSF, size, 0, s, r);
+        return r;
+    }
+
+    /** POPCNT: ZF = (src == 0), the others cleared. */
+    public long popcnt(int size, long src) {
+        long s = src & mask(size);
+        long r = Long.bitCount(s);
+        set(POPCNT, size, 0, s, r);
+        return r;
+    }
+
+    /** LZCNT: CF = (src == 0), ZF = (result == 0). */
+    public long lzcnt(int size, long src) {
+        long s = src & mask(size);
+        long r = Long.numberOfLeadingZeros(s) - (64 - size);
+        set(LZCNT, size, 0, s, r);
+        return r;
+    }
+
+    /** TZCNT: CF = (src == 0), ZF = (result == 0); recorded as LZCNT. */
+    public long tzcnt(int size, long src) {
+        long s = src & mask(size);
+        long r = s == 0 ? size : Long.numberOfTrailingZeros(s);
+        set(LZCNT, size, 0, s, r);
+        return r;
+    }
+
+    // ---- BMI1 / BMI2 (32/64 bits)
+
+    /** ANDN: ~a & b. */
+    public long andn(int size, long a, long b) { return bmi(ANDN, size, 0, ~a & b); }
+
+    /** BLSI: src & -src. */
+    public long blsi(int size, long src) { return bmi(BLSI, size, src, src & -src); }
+
+    /** BLSMSK: src ^ (src - 1). */
+    public long blsmsk(int size, long src) { return bmi(BLSMSK, size, src, src ^ (src - 1)); }
+
+    /** BLSR: src & (src - 1). */
+    public long blsr(int size, long src) { return bmi(BLSR, size, src, src & (src - 1)); }
+
+    /** BZHI: src with the bits from index {@code idx[7:0]} up cleared. */
+    public long bzhi(int size, long src, long idx) {
+        long n = idx & 0xff;
+        return bmi(BZHI, size, n, n < size ? src & ~(-1L << n) : src);
+    }
+
+    private long bmi(int op, int size, long s, long r) {
+        long m = mask(size);
+        r &= m;
+        set(op, size, op == BZHI ? s : s & m, 0, r);
+        return r;
+    }
+
+    // ---- ADX (32/64 bits)
+
+    /** ADCX: a + b + CF; only CF changes. */
+    public long adcx(int size, long a, long b) { return adx(ADCX, size, a, b, cf()); }
+
+    /** ADOX: a + b + OF; only OF changes (set to the carry out). */
+    public long adox(int size, long a, long b) { return adx(ADOX, size, a, b, of()); }
+
+    private long adx(int op, int size, long a, long b, boolean cin) {
+        long before = rflags();
+        long u = undefinedMask();
+        long m = mask(size);
+        a &= m;
+        b &= m;
+        long r = (a + b + (cin ? 1 : 0)) & m;
+        set(op, size, a, b, r);
+        aux = before;
+        inheritedUndefined = u;
+        return r;
+    }
+
     // ---- direct state
 
     /** POPF, a state load, or any direct write: the status bits of {@code rflags} become the flags. */
@@ -271,6 +520,7 @@ public final class LazyFlags {
     public int op() { return op; }
 
     public boolean cf() {
+        if (op >= RCL) return (ext() & CF) != 0;
         switch (op) {
             case ADD: return Long.compareUnsigned(res, dst) < 0;
             case ADC: return aux != 0 ? Long.compareUnsigned(res, dst) <= 0 : Long.compareUnsigned(res, dst) < 0;
@@ -297,6 +547,7 @@ public final class LazyFlags {
     }
 
     public boolean of() {
+        if (op >= RCL) return (ext() & OF) != 0;
         long s = sign(size);
         switch (op) {
             case ADD:
@@ -324,6 +575,7 @@ public final class LazyFlags {
     }
 
     public boolean af() {
+        if (op >= RCL) return (ext() & AF) != 0;
         switch (op) {
             case ADD:
             case ADC:
@@ -340,18 +592,105 @@ public final class LazyFlags {
         }
     }
 
-    public boolean zf() { return resultFlags() ? res == 0 : (aux & ZF) != 0; }
+    public boolean zf() {
+        if (op >= RCL) return (ext() & ZF) != 0;
+        return resultFlags() ? res == 0 : (aux & ZF) != 0;
+    }
 
-    public boolean sf() { return resultFlags() ? (res & sign(size)) != 0 : (aux & SF) != 0; }
+    public boolean sf() {
+        if (op >= RCL) return (ext() & SF) != 0;
+        return resultFlags() ? (res & sign(size)) != 0 : (aux & SF) != 0;
+    }
 
-    public boolean pf() { return resultFlags() ? (Long.bitCount(res & 0xff) & 1) == 0 : (aux & PF) != 0; }
+    public boolean pf() {
+        if (op >= RCL) return (ext() & PF) != 0;
+        return resultFlags() ? (Long.bitCount(res & 0xff) & 1) == 0 : (aux & PF) != 0;
+    }
 
-    /** Whether ZF SF PF come from the recorded result (not from {@code aux}). */
+    /** Whether ZF SF PF come from the recorded result (not from {@code aux}); ops from RCL on use {@link #ext}. */
     private boolean resultFlags() { return op != DIRECT && op != ROL && op != ROR; }
+
+    /** SF ZF PF of the recorded result, as RFLAGS bits. */
+    private long szp() {
+        return ((res & sign(size)) != 0 ? SF : 0) | (res == 0 ? ZF : 0) | ((Long.bitCount(res & 0xff) & 1) == 0 ? PF : 0);
+    }
+
+    /** The status flags after an op from RCL to BSF (undefined ones: a value, see {@link #extUndefined}). */
+    private long ext() {
+        if (op > BSF) return ext2();
+        switch (op) {
+            case RCL:
+            case RCR: return (aux & (PF | AF | ZF | SF)) | rcCfOf();
+            case SHLD:
+            case SHRD: return szp() | doubleShiftCfOf();
+            case MUL: return szp() | (src != 0 ? CF | OF : 0);
+            case IMUL: return szp() | (src != ((res & sign(size)) != 0 ? mask(size) : 0) ? CF | OF : 0);
+            case BT: return (aux & ZF) | ((dst >>> src) & 1);
+            default: return src == 0 ? ZF : 0; // BSF BSR
+        }
+    }
+
+    /** CF (the last bit shifted out of the destination) and OF (sign change, count 1) after SHLD/SHRD. */
+    private long doubleShiftCfOf() {
+        long cf = op == SHLD ? (src <= size ? (dst >>> (size - (int) src)) & 1 : 0) : (dst >>> (src - 1)) & 1;
+        return cf | (((dst ^ res) & sign(size)) != 0 ? OF : 0);
+    }
+
+    /** CF and OF after RCL/RCR (OF by the count-1 formula; CF unchanged when the rotation is a whole turn). */
+    private long rcCfOf() {
+        int k = size < 32 ? (int) src % (size + 1) : (int) src;
+        long s = sign(size);
+        long cf;
+        if (k == 0) cf = aux & CF;
+        else if (op == RCL) cf = (dst >>> (size - k)) & 1;
+        else cf = (dst >>> (k - 1)) & 1;
+        boolean of = op == RCL ? ((res & s) != 0) != (cf != 0) : ((res ^ (res << 1)) & s) != 0;
+        return cf | (of ? OF : 0);
+    }
+
+    /** {@link #ext} for POPCNT and later ops. */
+    private long ext2() {
+        long s = sign(size);
+        switch (op) {
+            case POPCNT: return src == 0 ? ZF : 0;
+            case LZCNT: return (src == 0 ? CF : 0) | (res == 0 ? ZF : 0);
+            case ANDN: return szp() & (SF | ZF);
+            case BLSI: return (szp() & (SF | ZF)) | (dst != 0 ? CF : 0);
+            case BLSMSK: return ((res & s) != 0 ? SF : 0) | (dst == 0 ? CF : 0);
+            case BLSR: return (szp() & (SF | ZF)) | (dst == 0 ? CF : 0);
+            case BZHI: return (szp() & (SF | ZF)) | (dst > size - 1 ? CF : 0);
+            case ADCX: return (aux & ~CF) | (adxCarry((aux & CF) != 0) ? CF : 0);
+            default: return (aux & ~OF) | (adxCarry((aux & OF) != 0) ? OF : 0); // ADOX
+        }
+    }
+
+    private boolean adxCarry(boolean cin) {
+        return cin ? Long.compareUnsigned(res, dst) <= 0 : Long.compareUnsigned(res, dst) < 0;
+    }
+
+    /** The undefined mask for ops from RCL on. */
+    private long extUndefined() {
+        switch (op) {
+            case RCL:
+            case RCR: return inheritedUndefined | (src != 1 ? OF : 0);
+            case SHLD:
+            case SHRD: return src > size ? STATUS : AF | (src != 1 ? OF : 0);
+            case MUL:
+            case IMUL: return SF | ZF | AF | PF;
+            case BT: return inheritedUndefined | OF | SF | AF | PF;
+            case BSF: return CF | OF | SF | AF | PF;
+            case POPCNT: return 0;
+            case LZCNT: return OF | SF | AF | PF;
+            case ADCX:
+            case ADOX: return inheritedUndefined;
+            default: return AF | PF; // ANDN BLSI BLSMSK BLSR BZHI
+        }
+    }
 
     /** The six status flags as RFLAGS bits (others 0). */
     public long rflags() {
         if (op == DIRECT) return aux;
+        if (op >= RCL) return ext();
         return (cf() ? CF : 0) | (pf() ? PF : 0) | (af() ? AF : 0) | (zf() ? ZF : 0) | (sf() ? SF : 0)
                 | (of() ? OF : 0);
     }
@@ -368,7 +707,7 @@ public final class LazyFlags {
             case ADD:
             case SUB:
             case NEG: return 0;
-            default: return inheritedUndefined; // ADC SBB INC DEC DIRECT
+            default: return op >= RCL ? extUndefined() : inheritedUndefined; // ADC SBB INC DEC DIRECT
         }
     }
 
