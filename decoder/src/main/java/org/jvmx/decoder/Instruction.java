@@ -98,7 +98,8 @@ public final class Instruction {
     }
 
     /** The mnemonic's ordinal (0 for an invalid instruction). */
-    int mnemonicId() { return form < 0 ? 0 : Tables.MNEMONIC[form]; }
+    /** The mnemonic's ordinal ({@code mnemonic().ordinal()}) without the enum lookup. */
+    public int mnemonicId() { return form < 0 ? 0 : Tables.MNEMONIC[form]; }
 
     /** A copy that later decodes do not change. */
     public Instruction copy() {

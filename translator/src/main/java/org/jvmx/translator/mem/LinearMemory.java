@@ -39,6 +39,72 @@ public final class LinearMemory {
         slowStore(linear, size, value, user);
     }
 
+    /**
+     * The guest-physical address of the code byte at {@code linear}, checked for execute
+     * permission (#PF as an instruction fetch). The code cache keys blocks by it.
+     */
+    public long codeAddress(long linear, boolean user) {
+        int i = SoftTlb.slot(Access.EXECUTE, user, linear);
+        if (tlb.hit(i, linear, 1)) {
+            return tlb.physicalPage(i) | (linear & 0xFFF);
+        }
+        return tlb.translate(linear, Access.EXECUTE, user).physical();
+    }
+
+    public PhysicalMemory physical() {
+        return memory;
+    }
+
+    public CodePages codePages() {
+        return codePages;
+    }
+
+    /**
+     * A locked compare-and-exchange at a linear address (LOCK prefix, XCHG with memory,
+     * SDM Vol. 3A, 9.1.2): translated for writing (a read-only page faults even when the
+     * comparison fails, as the locked read-modify-write does), atomic in physical memory.
+     * Returns the old value; the memory holds {@code update} iff that equals {@code expected}.
+     */
+    public long compareAndExchange(long linear, int size, long expected, long update, boolean user) {
+        int first = 4096 - (int) (linear & 0xFFF);
+        long pa = tlb.translate(linear, Access.WRITE, user).physical();
+        if (size > first) {
+            // Crosses pages: both must be writable; then a split lock on the bytes.
+            long hi = tlb.translate(linear + first, Access.WRITE, user).physical();
+            synchronized (LinearMemory.class) {
+                long old = 0;
+                for (int b = 0; b < size; b++) old |= memory.read(b < first ? pa + b : hi + b - first, 1) << (8 * b);
+                long m = PhysicalMemory.mask(size);
+                if (old == (expected & m)) {
+                    for (int b = 0; b < size; b++) memory.write(b < first ? pa + b : hi + b - first, 1, update >>> (8 * b));
+                    codePages.written(pa, first);
+                    codePages.written(hi, size - first);
+                }
+                return old;
+            }
+        }
+        long old = memory.compareAndExchange(pa, size, expected, update);
+        if (old == (expected & PhysicalMemory.mask(size))) codePages.written(pa, size);
+        return old;
+    }
+
+    /**
+     * Checks that {@code size} bytes at {@code linear} are writable (may throw #PF, filling
+     * the TLB as a write would) without writing: for instructions that must fault before
+     * changing any state.
+     */
+    public void probeWrite(long linear, int size, boolean user) {
+        int i = SoftTlb.slot(Access.WRITE, user, linear);
+        if (tlb.hit(i, linear, size)) {
+            return;
+        }
+        int first = 4096 - (int) (linear & 0xFFF);
+        tlb.translate(linear, Access.WRITE, user);
+        if (size > first) {
+            tlb.translate(linear + first, Access.WRITE, user);
+        }
+    }
+
     private long load(long linear, int size, Access kind, boolean user) {
         int i = SoftTlb.slot(kind, user, linear);
         if (tlb.hit(i, linear, size)) {

@@ -153,6 +153,47 @@ public final class PhysicalMemory implements AutoCloseable {
         }
     }
 
+    /** Serialises locked accesses that cannot be one hardware-atomic operation (split locks, MMIO). */
+    private static final Object SPLIT_LOCK = new Object();
+
+    /**
+     * LOCK semantics on guest-physical memory: if the {@code size} bytes at {@code pa} equal
+     * {@code expected} (low bytes), replaces them with {@code update}; returns what was there.
+     * Atomic against every other access of this kind and against aligned plain accesses:
+     * a CAS on the containing aligned quadword; an access crossing a quadword (a split lock)
+     * or touching MMIO serialises on one global lock, as the bus lock does on hardware.
+     */
+    public long compareAndExchange(long pa, int size, long expected, long update) {
+        long m = mask(size);
+        expected &= m;
+        update &= m;
+        Region r = regionAt(pa);
+        if (r != null && r.ram != null && r.contains(pa + size - 1)) {
+            long off = pa - r.base;
+            long q = off & ~7L;
+            if (((off + size - 1) & ~7L) == q && r.contains(r.base + q + 7)) {
+                int sh = (int) (off - q) * 8;
+                long qm = m << sh;
+                while (true) {
+                    long cur = (long) LONG.getVolatile(r.ram, q);
+                    long old = (cur & qm) >>> sh;
+                    if (old != expected) {
+                        VarHandle.fullFence(); // a failed LOCK CMPXCHG still is a locked access
+                        return old;
+                    }
+                    long next = (cur & ~qm) | (update << sh);
+                    if ((long) LONG.compareAndExchange(r.ram, q, cur, next) == cur) return old;
+                }
+            }
+        }
+        synchronized (SPLIT_LOCK) {
+            long old = read(pa, size);
+            if (old == expected) write(pa, size, update);
+            VarHandle.fullFence();
+            return old;
+        }
+    }
+
     static long ramRead(MemorySegment s, long off, int size) {
         if ((off & (size - 1)) == 0) {
             return switch (size) {

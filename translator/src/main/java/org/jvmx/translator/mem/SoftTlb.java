@@ -65,6 +65,11 @@ public final class SoftTlb {
         return tags[slot] == (linear & ~0xFFFL) && (linear & 0xFFF) <= 4096 - size;
     }
 
+    /** Guest-physical page that entry {@code slot} maps (meaningful only while it {@link #hit}s). */
+    public long physicalPage(int slot) {
+        return physicalPages[slot];
+    }
+
     public PagingState state() {
         return state;
     }

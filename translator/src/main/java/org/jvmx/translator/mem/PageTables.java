@@ -1,15 +1,18 @@
 package org.jvmx.translator.mem;
 
-/** Builds 4-level page tables in guest RAM for tests; tables are taken from a bump allocator. */
-final class PageTables {
-    static final long P = 1, RW = 2, US = 4, A = 0x20, D = 0x40, PS = 0x80, G = 0x100, XD = 1L << 63;
-    static final long ADDR = 0x000F_FFFF_FFFF_F000L;
+/**
+ * Builds 4-level page tables in guest RAM (tests, and monitors that set up a guest's first
+ * mappings); tables come from a bump allocator starting at {@code tableArea}.
+ */
+public final class PageTables {
+    public static final long P = 1, RW = 2, US = 4, A = 0x20, D = 0x40, PS = 0x80, G = 0x100, XD = 1L << 63;
+    public static final long ADDR = 0x000F_FFFF_FFFF_F000L;
 
     private final PhysicalMemory mem;
     private long next;
-    final long cr3;
+    public final long cr3;
 
-    PageTables(PhysicalMemory mem, long tableArea) {
+    public PageTables(PhysicalMemory mem, long tableArea) {
         this.mem = mem;
         this.next = tableArea;
         this.cr3 = alloc();
@@ -29,7 +32,7 @@ final class PageTables {
     }
 
     /** Address of the entry at {@code level} (4 = PML4E ... 1 = PTE), creating upper tables. */
-    long entryAddr(long la, int level) {
+    public long entryAddr(long la, int level) {
         long table = cr3 & ADDR;
         for (int l = 4; l > level; l--) {
             long ea = table + index(la, l) * 8;
@@ -43,27 +46,27 @@ final class PageTables {
         return table + index(la, level) * 8;
     }
 
-    long get(long la, int level) {
+    public long get(long la, int level) {
         return mem.read(entryAddr(la, level), 8);
     }
 
-    void set(long la, int level, long value) {
+    public void set(long la, int level, long value) {
         mem.write(entryAddr(la, level), 8, value);
     }
 
-    void update(long la, int level, long set, long clear) {
+    public void update(long la, int level, long set, long clear) {
         set(la, level, (get(la, level) | set) & ~clear);
     }
 
-    void map4k(long la, long pa, long flags) {
+    public void map4k(long la, long pa, long flags) {
         set(la, 1, pa | flags);
     }
 
-    void map2m(long la, long pa, long flags) {
+    public void map2m(long la, long pa, long flags) {
         set(la, 2, pa | flags | PS);
     }
 
-    void map1g(long la, long pa, long flags) {
+    public void map1g(long la, long pa, long flags) {
         set(la, 3, pa | flags | PS);
     }
 }

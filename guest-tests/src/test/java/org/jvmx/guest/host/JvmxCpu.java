@@ -1,0 +1,97 @@
+package org.jvmx.guest.host;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.jvmx.translator.cpu.CpuState;
+import org.jvmx.translator.exec.Cpu;
+import org.jvmx.translator.exec.Engine;
+import org.jvmx.translator.exec.Exit;
+import org.jvmx.translator.jit.BytecodeJit;
+import org.jvmx.translator.mem.GuestFault;
+import org.jvmx.translator.mem.PageTables;
+import org.jvmx.translator.mem.PhysicalMemory;
+
+/**
+ * Runs a {@link HostCase} in jvmx the way {@link HostCpu} runs it natively: the same scratch
+ * and code addresses (4-level paging maps only those pages, user-accessible, so a stray access
+ * faults as it does in the host process), CPL 3, the code followed by int3 bytes, execution
+ * stopping when RIP reaches the end of the code. The result is a {@link HostResult} with the
+ * signal Linux would have delivered for the exception, so both sides compare directly.
+ */
+public final class JvmxCpu {
+    private JvmxCpu() {
+    }
+
+    static final long RAM_SCRATCH = 0x10_0000, RAM_CODE = 0x20_0000, RAM_TABLES = 0x40_0000;
+    static final int CODE_PAGES = 16;
+    /** Instructions after which a run counts as the harness's timeout (SIGALRM). */
+    public static final long BUDGET = 20_000_000;
+
+    /** A jvmx run: the result, and the status flags the SDM leaves undefined at its end. */
+    public record Run(HostResult result, long undefinedFlags) {
+    }
+
+    /** Runs {@code c} in jvmx with the given tier. */
+    public static HostResult run(HostCase c, Engine.Tier tier) {
+        return runWithFlags(c, tier).result();
+    }
+
+    /** As {@link #run}, with the undefined-flag mask the lazy-flags engine reports at the end. */
+    public static Run runWithFlags(HostCase c, Engine.Tier tier) {
+        try (PhysicalMemory ram = new PhysicalMemory()) {
+            MemorySegment scratch = ram.addRam(RAM_SCRATCH, HostCpu.SCRATCH_SIZE + 4095 & ~4095);
+            MemorySegment code = ram.addRam(RAM_CODE, CODE_PAGES * 4096L);
+            ram.addRam(RAM_TABLES, 64 * 4096L);
+            HostState in = c.state();
+            MemorySegment.copy(in.scratch(), 0, scratch, ValueLayout.JAVA_BYTE, 0, in.scratch().length);
+            code.fill((byte) 0xCC);
+            MemorySegment.copy(c.code(), 0, code, ValueLayout.JAVA_BYTE, 0, c.code().length);
+
+            PageTables pt = new PageTables(ram, RAM_TABLES);
+            long rwu = PageTables.P | PageTables.RW | PageTables.US;
+            for (long off = 0; off < HostCpu.SCRATCH_SIZE; off += 4096)
+                pt.map4k(HostCpu.SCRATCH_BASE + off, RAM_SCRATCH + off, rwu | PageTables.XD);
+            for (long off = 0; off < CODE_PAGES * 4096L; off += 4096)
+                pt.map4k(HostCpu.CODE_BASE + off, RAM_CODE + off, rwu);
+
+            Cpu cpu = Cpu.flat64(ram, true);
+            CpuState s = cpu.state;
+            s.cr3 = pt.cr3;
+            s.cr0 |= CpuState.CR0_PG | CpuState.CR0_WP;
+            cpu.memory.tlb().setState(s.pagingState());
+            System.arraycopy(in.gpr(), 0, s.gpr, 0, 16);
+            s.setRflags((in.rflags() & HostState.LOADED_FLAGS) | 0x202);
+            s.mxcsr = in.mxcsr() & 0xFFFF;
+            System.arraycopy(in.xmm(), 0, s.xmm, 0, 32);
+            s.rip = HostCpu.CODE_BASE;
+            long end = HostCpu.CODE_BASE + c.code().length;
+            cpu.stopAt = end;
+
+            Exit exit;
+            try (Engine engine = new Engine(cpu, tier, tier == Engine.Tier.INTERPRET ? null : new BytecodeJit())) {
+                exit = engine.run(BUDGET);
+            }
+            byte[] outScratch = scratch.asSlice(0, HostCpu.SCRATCH_SIZE).toArray(ValueLayout.JAVA_BYTE);
+            HostState out = new HostState(s.gpr.clone(), s.rflags(), s.mxcsr, s.xmm.clone(), outScratch);
+            HostResult r = switch (exit.kind()) {
+                case STOPPED -> new HostResult(0, end, 0, out);
+                case BUDGET -> new HostResult(HostResult.SIGALRM, s.rip, 0, out);
+                case FAULT -> new HostResult(signal(exit.vector()), s.rip,
+                        exit.vector() == GuestFault.PF ? exit.faultAddress() : 0, out);
+                default -> throw new IllegalStateException("unexpected exit " + exit + " at " + Long.toHexString(s.rip));
+            };
+            return new Run(r, s.flags.undefinedMask());
+        }
+    }
+
+    /** The signal Linux delivers to a user process for an exception vector. */
+    public static int signal(int vector) {
+        return switch (vector) {
+            case GuestFault.DE, GuestFault.MF, GuestFault.XM -> HostResult.SIGFPE;
+            case GuestFault.UD -> HostResult.SIGILL;
+            case GuestFault.DB, GuestFault.BP -> HostResult.SIGTRAP;
+            case GuestFault.SS, GuestFault.AC -> HostResult.SIGBUS;
+            default -> HostResult.SIGSEGV;
+        };
+    }
+}

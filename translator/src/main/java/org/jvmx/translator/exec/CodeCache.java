@@ -1,0 +1,177 @@
+package org.jvmx.translator.exec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jvmx.decoder.Decoder;
+import org.jvmx.decoder.FlowKind;
+import org.jvmx.decoder.Instruction;
+import org.jvmx.decoder.InvalidReason;
+import org.jvmx.decoder.VirtClass;
+import org.jvmx.translator.mem.CodePages;
+import org.jvmx.translator.mem.GuestFault;
+
+/**
+ * Decoded blocks of one address space, found by linear start address and checked against the
+ * guest-physical page the TLB maps it to now (so a changed mapping never runs stale code).
+ * The pages holding decoded code are marked in {@link CodePages}; a guest write into one
+ * invalidates exactly the blocks whose bytes it overlaps (self-modifying code, DESIGN.md).
+ *
+ * <p>Lookup and decoding run on the vCPU's thread; {@link #peek} may be called by the JIT's
+ * background thread.
+ */
+public final class CodeCache implements CodePages.Listener {
+    public static final int MAX_BLOCK = 64;
+    private static final int JUMP_BITS = 12;
+
+    private final Cpu cpu;
+    private final Decoder decoder = new Decoder();
+    private final Map<Long, Block> blocks = new ConcurrentHashMap<>();
+    private final Map<Long, List<Block>> byPage = new ConcurrentHashMap<>();
+    private final Block[] jump = new Block[1 << JUMP_BITS];
+    private final byte[] buf = new byte[4096 + 16];
+
+    public CodeCache(Cpu cpu) {
+        this.cpu = cpu;
+        cpu.memory.codePages().setListener(this);
+    }
+
+    /**
+     * The block starting at {@code rip}, decoding it when needed. Throws the fetch fault
+     * (#PF with I = 1, #GP for a non-canonical RIP) when the first instruction cannot be fetched.
+     */
+    public Block lookup(long rip) {
+        if ((rip << 16 >> 16) != rip) throw GuestFault.generalProtection(0);
+        long pa = cpu.memory.codeAddress(rip, cpu.user);
+        int j = (int) (rip ^ rip >>> JUMP_BITS) & ((1 << JUMP_BITS) - 1);
+        Block b = jump[j];
+        if (b != null && b.start == rip && b.physicalStart == pa && b.valid) return b;
+        b = blocks.get(rip);
+        if (b == null || b.physicalStart != pa || !b.valid) {
+            b = decode(rip, pa);
+            blocks.put(rip, b);
+        }
+        jump[j] = b;
+        return b;
+    }
+
+    /** An already decoded, still valid block at {@code rip}, or null (for the JIT's region building). */
+    public Block peek(long rip) {
+        Block b = blocks.get(rip);
+        return b != null && b.valid ? b : null;
+    }
+
+    /** Number of blocks held. */
+    public int size() {
+        return blocks.size();
+    }
+
+    private Block decode(long rip, long pa) {
+        long t0 = System.nanoTime();
+        int inPage = 4096 - (int) (rip & 0xFFF);
+        fetch(rip, buf, 0, inPage);
+        int have = inPage;
+        long secondPage = -1;
+        List<Instruction> out = new ArrayList<>();
+        int off = 0;
+        Instruction in = new Instruction();
+        while (out.size() < MAX_BLOCK && off < inPage) {
+            int n = decoder.decode(buf, off, have, rip + off, in);
+            if (in.isInvalid() && in.invalidReason() == InvalidReason.NO_MORE_BYTES && have == inPage) {
+                // The instruction straddles the page end: fetch the next page's bytes, unless
+                // that faults and this is not the first instruction (then the block ends here,
+                // and the fault comes when the instruction itself runs).
+                try {
+                    secondPage = cpu.memory.codeAddress(rip + inPage, cpu.user) & ~0xFFFL;
+                    fetch(rip + inPage, buf, inPage, 16);
+                    have = inPage + 16;
+                } catch (GuestFault f) {
+                    if (out.isEmpty()) throw f;
+                    break;
+                }
+                continue;
+            }
+            Instruction kept = in.copy();
+            out.add(kept);
+            off += Math.max(n, 1);
+            if (in.isInvalid() || endsBlock(in)) break;
+        }
+        Instruction[] insns = out.toArray(new Instruction[0]);
+        int used = (int) (insns[insns.length - 1].nextIp() - rip);
+        long[] pages, from, to;
+        if (used > inPage) {
+            pages = new long[] {pa & ~0xFFFL, secondPage};
+            from = new long[] {pa, secondPage};
+            to = new long[] {pa + inPage, secondPage + (used - inPage)};
+        } else {
+            pages = new long[] {pa & ~0xFFFL};
+            from = new long[] {pa};
+            to = new long[] {pa + used};
+        }
+        Block b = new Block(rip, pa, insns, pages, from, to);
+        for (long page : pages) {
+            byPage.computeIfAbsent(page, k -> new ArrayList<>()).add(b);
+            cpu.memory.codePages().mark(page);
+        }
+        cpu.stats.blocksDecoded++;
+        cpu.stats.translateNanos += System.nanoTime() - t0;
+        return b;
+    }
+
+    /** Instructions that end a block: any control transfer, and anything privileged or sensitive (it may change the mode or the mapping of code). */
+    static boolean endsBlock(Instruction in) {
+        return in.flowKind() != FlowKind.NONE || in.virtClass() != VirtClass.INNOCUOUS;
+    }
+
+    private void fetch(long linear, byte[] dst, int at, int n) {
+        int k = 0;
+        while (k < n) {
+            if (((linear + k) & 7) == 0 && n - k >= 8) {
+                long v = cpu.memory.fetch(linear + k, 8, cpu.user);
+                for (int b = 0; b < 8; b++) dst[at + k + b] = (byte) (v >>> (8 * b));
+                k += 8;
+            } else {
+                dst[at + k] = (byte) cpu.memory.fetch(linear + k, 1, cpu.user);
+                k++;
+            }
+        }
+    }
+
+    /** A guest write landed in a code page: drop exactly the blocks it overlaps. */
+    @Override
+    public void codeWritten(long physical, int size) {
+        List<Block> list = byPage.get(physical & ~0xFFFL);
+        if (list == null) return;
+        boolean any = false;
+        for (Block b : list.toArray(new Block[0])) {
+            if (b.overlaps(physical, size)) {
+                invalidate(b);
+                any = true;
+            }
+        }
+        if (any) cpu.codeWritten = true;
+    }
+
+    private void invalidate(Block b) {
+        b.valid = false;
+        b.code = null;
+        blocks.remove(b.start, b);
+        for (long page : b.pages) {
+            List<Block> list = byPage.get(page);
+            if (list == null) continue;
+            list.remove(b);
+            if (list.isEmpty()) {
+                byPage.remove(page);
+                cpu.memory.codePages().unmark(page);
+            }
+        }
+        cpu.stats.codeInvalidations++;
+    }
+
+    /** Drops every block (e.g. after the guest rewrote code through DMA the cache could not see). */
+    public void clear() {
+        for (Block b : blocks.values().toArray(new Block[0])) invalidate(b);
+        java.util.Arrays.fill(jump, null);
+    }
+}

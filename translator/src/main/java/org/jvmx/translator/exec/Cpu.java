@@ -1,0 +1,137 @@
+package org.jvmx.translator.exec;
+
+import org.jvmx.translator.cpu.CpuState;
+import org.jvmx.translator.cpu.LazyFlags;
+import org.jvmx.translator.cpu.Msr;
+import org.jvmx.translator.cpu.SegmentRegister;
+import org.jvmx.translator.mem.CodePages;
+import org.jvmx.translator.mem.GuestFault;
+import org.jvmx.translator.mem.LinearMemory;
+import org.jvmx.translator.mem.PageWalker;
+import org.jvmx.translator.mem.PagingState;
+import org.jvmx.translator.mem.PhysicalMemory;
+import org.jvmx.translator.mem.SoftTlb;
+
+/**
+ * One virtual CPU as the semantics see it: its architectural state, its view of guest memory
+ * (linear addresses through its soft TLB), the sensitive-instruction interface and the
+ * execution counters. Both tiers run instructions against a {@code Cpu}; it is confined to
+ * the thread running the vCPU.
+ *
+ * <p>Data accesses go through {@link #read}/{@link #write}: canonical check (#GP(0), or #SS(0)
+ * through SS), then the soft TLB at the current privilege.
+ */
+public final class Cpu {
+    public final CpuState state;
+    /** {@code state.gpr}, the 16 GPRs in ModRM order. */
+    public final long[] gpr;
+    /** {@code state.flags}. */
+    public final LazyFlags flags;
+    public final LinearMemory memory;
+    public final ExecStats stats = new ExecStats();
+    /** Where CPUID, RDTSC, RDMSR, I/O, HLT and the other sensitive instructions go. */
+    public Sensitive sensitive = new BareMetal();
+    /** CPL == 3, cached for the TLB; {@link #refreshMode()} after changing CS or CR0. */
+    public boolean user;
+    /** Set when a guest write lands on a page holding translated code (the code cache clears it). */
+    public boolean codeWritten;
+    /** Execution stops before running the instruction at this address (-1: never). */
+    public long stopAt = -1;
+    /** Instructions left before the run loop returns {@link Exit#BUDGET}; compiled code counts it down per block. */
+    public long budget;
+    /** A monitor-side request to leave the run loop at the next block boundary. */
+    public volatile boolean stopRequested;
+
+    public Cpu(CpuState state, LinearMemory memory) {
+        this.state = state;
+        this.gpr = state.gpr;
+        this.flags = state.flags;
+        this.memory = memory;
+        refreshMode();
+    }
+
+    /**
+     * A CPU in 64-bit mode at CPL 0 (or 3 when {@code user}), paging off (linear = physical,
+     * the flat mode of unit tests), SSE enabled (CR4.OSFXSR/OSXMMEXCPT), over {@code ram}.
+     */
+    public static Cpu flat64(PhysicalMemory ram, boolean user) {
+        CodePages code = new CodePages();
+        SoftTlb tlb = new SoftTlb(new PageWalker(ram, 52), ram, code, PagingState.FLAT);
+        CpuState s = new CpuState();
+        s.cr0 = CpuState.CR0_PE | CpuState.CR0_ET | CpuState.CR0_NE | CpuState.CR0_MP;
+        s.cr4 = CpuState.CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+        s.efer = Msr.EFER_LME | Msr.EFER_LMA | Msr.EFER_SCE | Msr.EFER_NXE;
+        int rpl = user ? 3 : 0;
+        s.cs.set(0x08 | rpl, 0, 0xFFFF_FFFF, 0xA09B | rpl << 5);
+        for (SegmentRegister r : new SegmentRegister[] {s.ds, s.es, s.fs, s.gs}) r.set(0, 0, 0xFFFF_FFFF, 0xC093 | rpl << 5);
+        s.ss.set(0x10 | rpl, 0, 0xFFFF_FFFF, 0xC093 | rpl << 5);
+        s.setRflags(0x202);
+        Cpu c = new Cpu(s, new LinearMemory(tlb, ram, code));
+        return c;
+    }
+
+    public static final long CR4_OSFXSR = 1L << 9, CR4_OSXMMEXCPT = 1L << 10;
+
+    /** Recomputes what is cached from CS and CR0 (the privilege the TLB is indexed by). */
+    public void refreshMode() {
+        user = state.cpl() == 3;
+    }
+
+    // ---- data memory
+
+    public long read(long linear, int size) {
+        if ((linear << 16 >> 16) != linear) throw GuestFault.generalProtection(0);
+        return memory.read(linear, size, user);
+    }
+
+    public void write(long linear, int size, long value) {
+        if ((linear << 16 >> 16) != linear) throw GuestFault.generalProtection(0);
+        memory.write(linear, size, value, user);
+    }
+
+    /** A read through SS (PUSH/POP, RSP/RBP-based operands): non-canonical is #SS(0). */
+    public long readStack(long linear, int size) {
+        if ((linear << 16 >> 16) != linear) throw GuestFault.stackFault(0);
+        return memory.read(linear, size, user);
+    }
+
+    public void writeStack(long linear, int size, long value) {
+        if ((linear << 16 >> 16) != linear) throw GuestFault.stackFault(0);
+        memory.write(linear, size, value, user);
+    }
+
+    /** Checks that a write of {@code size} bytes at {@code linear} would succeed, without writing. */
+    public void probeWrite(long linear, int size, boolean stack) {
+        if ((linear << 16 >> 16) != linear) throw stack ? GuestFault.stackFault(0) : GuestFault.generalProtection(0);
+        memory.probeWrite(linear, size, user);
+    }
+
+    public void push64(long value) {
+        long sp = gpr[CpuState.RSP] - 8;
+        writeStack(sp, 8, value);
+        gpr[CpuState.RSP] = sp;
+    }
+
+    public long pop64() {
+        long sp = gpr[CpuState.RSP];
+        long v = readStack(sp, 8);
+        gpr[CpuState.RSP] = sp + 8;
+        return v;
+    }
+
+    // ---- feature gates
+
+    /** SSE/SSE2...SSE4.2 gate (SDM Vol. 1, 13.1.4): #UD without CR4.OSFXSR or with CR0.EM, #NM with CR0.TS. */
+    public void checkSse() {
+        long cr0 = state.cr0;
+        if ((cr0 & CpuState.CR0_EM) != 0 || (state.cr4 & CR4_OSFXSR) == 0) {
+            throw GuestFault.invalidOpcode("SSE disabled (CR0.EM or !CR4.OSFXSR)");
+        }
+        if ((cr0 & CpuState.CR0_TS) != 0) throw GuestFault.deviceNotAvailable();
+    }
+
+    /** #GP(0) unless CPL 0 (privileged instructions, SDM Vol. 3A, 5.9). */
+    public void checkCpl0() {
+        if (state.cpl() != 0) throw GuestFault.generalProtection(0);
+    }
+}

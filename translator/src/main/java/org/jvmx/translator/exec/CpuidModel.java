@@ -1,0 +1,70 @@
+package org.jvmx.translator.exec;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The processor jvmx presents through CPUID (SDM Vol. 2A, CPUID). It advertises only what the
+ * semantics implement, so guests that test feature bits never meet #UD on a path they chose;
+ * {@code CpuidModelTest} checks every advertised feature against {@link Isa}.
+ */
+public final class CpuidModel {
+    private CpuidModel() {
+    }
+
+    public static final String VENDOR = "GenuineIntel";
+    public static final String BRAND = "jvmx virtual x86-64 CPU";
+
+    // CPUID.1:EDX
+    public static final int EDX1_TSC = 1 << 4, EDX1_MSR = 1 << 5, EDX1_PAE = 1 << 6, EDX1_CX8 = 1 << 8,
+            EDX1_APIC = 1 << 9, EDX1_SEP = 1 << 11, EDX1_PGE = 1 << 13, EDX1_CMOV = 1 << 15, EDX1_PAT = 1 << 16,
+            EDX1_CLFSH = 1 << 19, EDX1_FXSR = 1 << 24, EDX1_SSE = 1 << 25, EDX1_SSE2 = 1 << 26;
+    // CPUID.1:ECX
+    public static final int ECX1_SSE3 = 1, ECX1_SSSE3 = 1 << 9, ECX1_CX16 = 1 << 13, ECX1_SSE41 = 1 << 19,
+            ECX1_SSE42 = 1 << 20, ECX1_MOVBE = 1 << 22, ECX1_POPCNT = 1 << 23, ECX1_HYPERVISOR = 1 << 31;
+    // CPUID.7.0:EBX
+    public static final int EBX7_BMI1 = 1 << 3, EBX7_BMI2 = 1 << 8, EBX7_ADX = 1 << 19;
+    // CPUID.80000001H
+    public static final int ECX81_LAHF = 1, ECX81_ABM = 1 << 5;
+    public static final int EDX81_SYSCALL = 1 << 11, EDX81_NX = 1 << 20, EDX81_RDTSCP = 1 << 27, EDX81_LM = 1 << 29;
+
+    static final int EDX1 = EDX1_TSC | EDX1_MSR | EDX1_PAE | EDX1_CX8 | EDX1_APIC | EDX1_SEP | EDX1_PGE | EDX1_CMOV
+            | EDX1_PAT | EDX1_CLFSH | EDX1_FXSR | EDX1_SSE | EDX1_SSE2;
+    static final int ECX1 = ECX1_SSE3 | ECX1_SSSE3 | ECX1_CX16 | ECX1_SSE41 | ECX1_SSE42 | ECX1_MOVBE | ECX1_POPCNT
+            | ECX1_HYPERVISOR;
+    static final int EBX7 = EBX7_BMI1 | EBX7_BMI2 | EBX7_ADX;
+    static final int ECX81 = ECX81_LAHF | ECX81_ABM;
+    static final int EDX81 = EDX81_SYSCALL | EDX81_NX | EDX81_RDTSCP | EDX81_LM;
+
+    /** Family 6, model 0x55 (a Skylake-SP signature), stepping 4. */
+    static final int SIGNATURE = 0x0005_0654;
+
+    /** EAX, EBX, ECX, EDX for {@code leaf}/{@code subleaf}. */
+    public static int[] query(int leaf, int subleaf) {
+        return switch (leaf) {
+            case 0 -> {
+                int[] v = text(VENDOR, 0, 12);
+                yield new int[] {7, v[0], v[2], v[1]}; // EBX EDX ECX spell the vendor
+            }
+            case 1 -> new int[] {SIGNATURE, 0x0001_0800, ECX1, EDX1}; // EBX: CLFLUSH line 8*8, 1 logical CPU
+            case 7 -> subleaf == 0 ? new int[] {0, EBX7, 0, 0} : new int[4];
+            case 0x8000_0000 -> new int[] {0x8000_0008, 0, 0, 0};
+            case 0x8000_0001 -> new int[] {0, 0, ECX81, EDX81};
+            case 0x8000_0002, 0x8000_0003, 0x8000_0004 -> text(BRAND, (leaf - 0x8000_0002) * 16, 16);
+            case 0x8000_0008 -> new int[] {0x3030, 0, 0, 0}; // 48 physical, 48 linear address bits
+            default -> leaf >= 0 && leaf <= 7 || leaf >= 0x8000_0000 && leaf <= 0x8000_0008 ? new int[4]
+                    // Above the maximum basic leaf: the data of the highest basic leaf (SDM, CPUID).
+                    : query(7, subleaf);
+        };
+    }
+
+    private static int[] text(String s, int from, int n) {
+        byte[] b = new byte[n];
+        byte[] src = s.getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < n && from + i < src.length; i++) b[i] = src[from + i];
+        int[] r = new int[n / 4];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = (b[4 * i] & 0xFF) | (b[4 * i + 1] & 0xFF) << 8 | (b[4 * i + 2] & 0xFF) << 16 | (b[4 * i + 3] & 0xFF) << 24;
+        }
+        return r;
+    }
+}

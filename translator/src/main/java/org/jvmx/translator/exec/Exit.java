@@ -1,0 +1,39 @@
+package org.jvmx.translator.exec;
+
+/**
+ * Why {@link Engine#run} returned. {@code FAULT} carries the architectural exception (the
+ * state is that of the faulting instruction, RIP pointing at it); delivering it through the
+ * IDT, or turning it into a VM exit, is the caller's job.
+ */
+public record Exit(Kind kind, int vector, int errorCode, long faultAddress, Object detail) {
+    public enum Kind {
+        /** RIP reached {@link Cpu#stopAt}. */
+        STOPPED,
+        /** HLT executed (RIP after it). */
+        HALTED,
+        /** An exception was raised: {@link #vector()}, {@link #errorCode()}, and CR2 for #PF. */
+        FAULT,
+        /** The instruction budget ran out. */
+        BUDGET,
+        /** {@link Cpu#stopRequested} was set, or a sensitive instruction asked to leave ({@link #detail()}). */
+        REQUESTED
+    }
+
+    public static final Exit STOPPED = new Exit(Kind.STOPPED, -1, 0, 0, null);
+    public static final Exit HALTED = new Exit(Kind.HALTED, -1, 0, 0, null);
+    public static final Exit BUDGET = new Exit(Kind.BUDGET, -1, 0, 0, null);
+
+    public static Exit fault(int vector, int errorCode, long address) {
+        return new Exit(Kind.FAULT, vector, errorCode, address, null);
+    }
+
+    public static Exit requested(Object detail) {
+        return new Exit(Kind.REQUESTED, -1, 0, 0, detail);
+    }
+
+    @Override
+    public String toString() {
+        return kind == Kind.FAULT ? "FAULT(vector " + vector + ", error " + errorCode + ", address 0x"
+                + Long.toHexString(faultAddress) + ")" : kind + (detail == null ? "" : "(" + detail + ")");
+    }
+}
