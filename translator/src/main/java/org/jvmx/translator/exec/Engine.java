@@ -154,6 +154,7 @@ public final class Engine implements AutoCloseable {
 
     /** The architectural consequences of a fault that leaves the loop: CR2 for #PF (SDM Vol. 3A, 4.7). */
     private Exit fault(GuestFault f) {
+        if (f.trapNextIp() != -1) cpu.state.rip = f.trapNextIp();
         long addr = 0;
         if (f instanceof PageFault pf) addr = pf.linearAddress();
         cpu.sensitive.exception(cpu, f);

@@ -18,6 +18,8 @@ public class GuestFault extends RuntimeException {
 
     private final int vector;
     private final int errorCode;
+    /** For a trap (INT3, INTO): the RIP after the instruction, where the trap leaves it; -1 for a fault. */
+    private long trapNextIp = -1;
 
     public GuestFault(int vector, int errorCode, String message) {
         super(message, null, false, false);
@@ -58,6 +60,18 @@ public class GuestFault extends RuntimeException {
     /** Whether delivering {@code vector} pushes an error code. */
     public static boolean hasErrorCode(int vector) {
         return vector < 32 && (ERROR_CODE_VECTORS >>> vector & 1) != 0;
+    }
+
+    /** A trap-class exception raised by the instruction ending at {@code nextIp} (SDM Vol. 3A, 6.5: RIP after it). */
+    public static GuestFault trap(int vector, long nextIp) {
+        GuestFault f = new GuestFault(vector, 0, vector == BP ? "#BP" : "trap " + vector);
+        f.trapNextIp = nextIp;
+        return f;
+    }
+
+    /** The RIP a trap leaves (after the instruction), or -1 when this is a fault (RIP on the instruction). */
+    public long trapNextIp() {
+        return trapNextIp;
     }
 
     public int vector() {

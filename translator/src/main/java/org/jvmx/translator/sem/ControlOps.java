@@ -1,12 +1,217 @@
 package org.jvmx.translator.sem;
 
+import org.jvmx.decoder.Instruction;
+import org.jvmx.decoder.Mnemonic;
+import org.jvmx.decoder.OperandKind;
+import org.jvmx.translator.cpu.CpuState;
+import org.jvmx.translator.cpu.Rflags;
+import org.jvmx.translator.exec.Cpu;
 import org.jvmx.translator.exec.Isa;
+import org.jvmx.translator.exec.Operands;
+import org.jvmx.translator.mem.GuestFault;
 
-/** Semantics group (being written). */
+/**
+ * Near control transfers and the stack in 64-bit mode (SDM Vol. 1, 6.2-6.4; Vol. 2 JMP, Jcc,
+ * CALL, RET, LOOP, PUSH, POP, PUSHF, POPF, ENTER, LEAVE). Near branches are 64-bit whatever
+ * the operand-size prefix (Intel ignores 66 on them in 64-bit mode); PUSH/POP are 64-bit, or
+ * 16-bit with 66. A branch writes its target to RIP; a target that is not canonical raises
+ * #GP(0) on the branch itself, with nothing changed (SDM Vol. 3A, 6.15, interrupt 13).
+ */
 public final class ControlOps {
     private ControlOps() {
     }
 
+    private static final Mnemonic[] JCC = {Mnemonic.JO, Mnemonic.JNO, Mnemonic.JB, Mnemonic.JAE, Mnemonic.JE,
+            Mnemonic.JNE, Mnemonic.JBE, Mnemonic.JA, Mnemonic.JS, Mnemonic.JNS, Mnemonic.JP, Mnemonic.JNP,
+            Mnemonic.JL, Mnemonic.JGE, Mnemonic.JLE, Mnemonic.JG};
+
     public static void install(Isa.Installer in) {
+        for (int cc = 0; cc < 16; cc++) {
+            int cond = cc;
+            in.put(JCC[cc], (c, i) -> {
+                if (c.flags.condition(cond)) branch(c, i.branchTarget());
+            });
+        }
+        in.put(Mnemonic.JMP, ControlOps::jmp);
+        in.put(Mnemonic.CALL, ControlOps::call);
+        in.put(Mnemonic.RET, ControlOps::ret);
+        in.put(Mnemonic.JRCXZ, (c, i) -> {
+            if (c.gpr[CpuState.RCX] == 0) branch(c, i.branchTarget());
+        });
+        in.put(Mnemonic.JECXZ, (c, i) -> {
+            if ((int) c.gpr[CpuState.RCX] == 0) branch(c, i.branchTarget());
+        });
+        in.put(Mnemonic.LOOP, (c, i) -> loop(c, i, 0));
+        in.put(Mnemonic.LOOPE, (c, i) -> loop(c, i, 1));
+        in.put(Mnemonic.LOOPNE, (c, i) -> loop(c, i, 2));
+        in.put(Mnemonic.PUSH, ControlOps::push);
+        in.put(Mnemonic.POP, ControlOps::pop);
+        in.put(Mnemonic.PUSHF, (c, i) -> pushValue(c, 2, pushedFlags(c)));
+        in.put(Mnemonic.PUSHFQ, (c, i) -> pushValue(c, 8, pushedFlags(c)));
+        in.put(Mnemonic.POPF, (c, i) -> popf(c, 2));
+        in.put(Mnemonic.POPFQ, (c, i) -> popf(c, 8));
+        in.put(Mnemonic.LEAVE, ControlOps::leave);
+        in.put(Mnemonic.ENTER, ControlOps::enter);
+    }
+
+    /** Sets RIP to a branch target, #GP(0) when it is not canonical. */
+    public static void branch(Cpu c, long target) {
+        if ((target << 16 >> 16) != target) throw GuestFault.generalProtection(0);
+        c.state.rip = target;
+    }
+
+    private static long target(Cpu c, Instruction i) {
+        if (i.operandKind(0) == OperandKind.BRANCH) return i.branchTarget();
+        if (i.operandKind(0) == OperandKind.MEMORY && i.operandBits(0) != 64) {
+            throw unimplemented(c, i, "far indirect branch");
+        }
+        return Operands.read(c, i, 0);
+    }
+
+    static GuestFault unimplemented(Cpu c, Instruction i, String what) {
+        c.stats.unimplemented(i.mnemonicId());
+        return GuestFault.invalidOpcode(what + " is not implemented");
+    }
+
+    private static void jmp(Cpu c, Instruction i) {
+        if (i.operandKind(0) == OperandKind.IMMEDIATE) throw unimplemented(c, i, "far JMP ptr16:32");
+        branch(c, target(c, i));
+    }
+
+    private static void call(Cpu c, Instruction i) {
+        if (i.operandKind(0) == OperandKind.IMMEDIATE) throw unimplemented(c, i, "far CALL ptr16:32");
+        long t = target(c, i);
+        if ((t << 16 >> 16) != t) throw GuestFault.generalProtection(0);
+        c.push64(i.nextIp());
+        c.state.rip = t;
+    }
+
+    private static void ret(Cpu c, Instruction i) {
+        long sp = c.gpr[CpuState.RSP];
+        long t = c.readStack(sp, 8);
+        if ((t << 16 >> 16) != t) throw GuestFault.generalProtection(0);
+        long extra = i.operandCount() > 0 ? i.immediate(0) & 0xFFFF : 0;
+        c.gpr[CpuState.RSP] = sp + 8 + extra;
+        c.state.rip = t;
+    }
+
+    /** LOOP (kind 0), LOOPE (1), LOOPNE (2): decrement RCX (ECX with 67) without touching flags. */
+    private static void loop(Cpu c, Instruction i, int kind) {
+        long count;
+        if (i.addressSize() == 32) {
+            count = (c.gpr[CpuState.RCX] - 1) & 0xFFFF_FFFFL;
+        } else {
+            count = c.gpr[CpuState.RCX] - 1;
+        }
+        boolean go = count != 0 && (kind == 0 || (kind == 1) == c.flags.zf());
+        if (go) {
+            long t = i.branchTarget();
+            if ((t << 16 >> 16) != t) throw GuestFault.generalProtection(0);
+            c.state.rip = t;
+        }
+        c.gpr[CpuState.RCX] = count;
+    }
+
+    /** Bytes a PUSH/POP of this instruction moves: 2 with a 66 prefix, else 8. */
+    private static int stackBytes(Instruction i) {
+        return i.operandSize() == 16 ? 2 : 8;
+    }
+
+    private static void pushValue(Cpu c, int bytes, long v) {
+        long sp = c.gpr[CpuState.RSP] - bytes;
+        c.writeStack(sp, bytes, v);
+        c.gpr[CpuState.RSP] = sp;
+    }
+
+    private static void push(Cpu c, Instruction i) {
+        if (i.operandKind(0) == OperandKind.REGISTER && Operands.gprIndex(i.register(0)) < 0) {
+            throw unimplemented(c, i, "PUSH of a segment register");
+        }
+        int bytes = stackBytes(i);
+        // The source is read before RSP changes (PUSH RSP pushes the old value; SDM PUSH).
+        long v = Operands.read(c, i, 0);
+        pushValue(c, bytes, v);
+    }
+
+    private static void pop(Cpu c, Instruction i) {
+        if (i.operandKind(0) == OperandKind.REGISTER && Operands.gprIndex(i.register(0)) < 0) {
+            throw unimplemented(c, i, "POP of a segment register");
+        }
+        int bytes = stackBytes(i);
+        long sp = c.gpr[CpuState.RSP];
+        long v = c.readStack(sp, bytes);
+        if (i.operandKind(0) == OperandKind.REGISTER) {
+            c.gpr[CpuState.RSP] = sp + bytes;
+            Operands.writeReg(c.gpr, i.register(0), v); // POP RSP: the popped value wins
+        } else {
+            // A memory destination is addressed with RSP already incremented (SDM POP); a
+            // fault on the store leaves RSP as it was.
+            c.gpr[CpuState.RSP] = sp + bytes;
+            try {
+                Operands.write(c, i, 0, v);
+            } catch (GuestFault f) {
+                c.gpr[CpuState.RSP] = sp;
+                throw f;
+            }
+        }
+    }
+
+    /** RFLAGS as PUSHF stores it: VM and RF read as 0 (SDM PUSHF). */
+    private static long pushedFlags(Cpu c) {
+        return c.state.rflags() & ~(Rflags.VM | Rflags.RF);
+    }
+
+    /**
+     * POPF/POPFQ in 64-bit mode (SDM POPF, protected-mode rules): IOPL changes only at CPL 0,
+     * IF only when CPL <= IOPL; VM and RF are cleared, VIF and VIP kept.
+     */
+    private static void popf(Cpu c, int bytes) {
+        long sp = c.gpr[CpuState.RSP];
+        long v = c.readStack(sp, bytes);
+        c.gpr[CpuState.RSP] = sp + bytes;
+        long old = c.state.rflags();
+        long changeable = Rflags.STATUS | Rflags.TF | Rflags.DF | Rflags.NT | Rflags.AC | Rflags.ID;
+        int cpl = c.state.cpl();
+        if (cpl == 0) changeable |= Rflags.IOPL;
+        if (cpl <= c.state.iopl()) changeable |= Rflags.IF;
+        if (bytes == 2) changeable &= 0xFFFF;
+        long next = (old & ~changeable) | (v & changeable);
+        next &= ~(Rflags.VM | Rflags.RF);
+        c.state.setRflags(next);
+    }
+
+    private static void leave(Cpu c, Instruction i) {
+        int bytes = stackBytes(i);
+        long bp = c.gpr[CpuState.RBP];
+        long v = c.readStack(bp, bytes);
+        c.gpr[CpuState.RSP] = bp + bytes;
+        if (bytes == 2) Operands.writeGpr(c.gpr, CpuState.RBP, 16, v); else c.gpr[CpuState.RBP] = v;
+    }
+
+    /** ENTER size, level (SDM ENTER, 64-bit mode): nesting level taken modulo 32. */
+    private static void enter(Cpu c, Instruction i) {
+        int bytes = stackBytes(i);
+        long size = i.immediate(0) & 0xFFFF;
+        int level = (int) (i.immediate(1) & 0x1F);
+        long rsp = c.gpr[CpuState.RSP], rbp = c.gpr[CpuState.RBP];
+        // Check every store first so a fault changes nothing.
+        long last = rsp - (long) bytes * (level + 1) - size;
+        c.probeWrite(rsp - (long) bytes * (level + 1), bytes * (level + 1), true);
+        long sp = rsp - bytes;
+        c.writeStack(sp, bytes, rbp);
+        long frame = sp;
+        if (level > 0) {
+            long bpCursor = rbp;
+            for (int n = 1; n < level; n++) {
+                bpCursor -= bytes;
+                long v = c.readStack(bpCursor, bytes);
+                sp -= bytes;
+                c.writeStack(sp, bytes, v);
+            }
+            sp -= bytes;
+            c.writeStack(sp, bytes, frame);
+        }
+        if (bytes == 2) Operands.writeGpr(c.gpr, CpuState.RBP, 16, frame); else c.gpr[CpuState.RBP] = frame;
+        c.gpr[CpuState.RSP] = last;
     }
 }
