@@ -1,0 +1,41 @@
+package org.jvmx.guest.sem;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.jvmx.guest.host.DirectedCases;
+import org.jvmx.guest.host.Gas;
+import org.jvmx.guest.host.HostCase;
+import org.jvmx.guest.host.HostCpu;
+import org.jvmx.guest.host.HostState;
+
+/**
+ * Privileged and sensitive instructions at CPL 3 fault as on the host (#GP for HLT, I/O,
+ * CLI/STI, RDMSR/WRMSR, MOV CR/DR, INVLPG, WBINVD, SWAPGS, LGDT/LIDT, CLTS), #UD for UD0/UD1/UD2,
+ * the INT3 trap with RIP after it, and the unprivileged fences, flushes and prefetches.
+ * (CPUID and RDTSC answer differently by design; {@code SensitiveInterfaceTest} covers them.)
+ */
+class SystemOpsTest implements DirectedCases {
+    @Override
+    public List<HostCase> cases() {
+        List<String> code = List.of("hlt\n", "in al, 0x60\n", "out 0x80, al\n", "in eax, dx\n", "out dx, ax\n",
+                "insb\n", "outsb\n", "cli\n", "sti\n", "rdmsr\n", "wrmsr\n", "mov rax, cr0\n", "mov cr3, rax\n",
+                "mov rax, dr7\n", "mov dr0, rax\n", "invlpg [rbx]\n", "wbinvd\n", "invd\n", "swapgs\n", "lgdt [rbx]\n",
+                "lidt [rbx]\n", "clts\n", "lmsw ax\n", "ud2\n", "ud1 eax, [rbx]\n", "ud0 eax, [rbx]\n", "int3\n",
+                "lfence\nmfence\nsfence\n", "clflush [rbx]\n", "clflushopt [rbx+64]\n",
+                "prefetchnta [rbx]\nprefetcht0 [rcx]\nprefetcht1 [rbx]\nprefetcht2 [rbx]\nprefetchw [rcx]\n",
+                "clflush [rcx]\n", "pause\n", "int3\nint3\n");
+        HostState s = HostState.initial().withGpr(HostState.RBX, HostCpu.SCRATCH_BASE + 0x40)
+                .withGpr(HostState.RCX, 0x7000).withGpr(HostState.RSI, HostCpu.SCRATCH_BASE)
+                .withGpr(HostState.RDI, HostCpu.SCRATCH_BASE + 0x100);
+        List<byte[]> bytes = Gas.assemble(code);
+        List<HostCase> cases = new ArrayList<>();
+        for (byte[] b : bytes) cases.add(new HostCase(s, b));
+        return cases;
+    }
+
+    @Test
+    void matchesHost() {
+        DirectedCases.assertMatchesHost(cases());
+    }
+}
