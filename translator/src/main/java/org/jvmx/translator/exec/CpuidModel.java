@@ -27,7 +27,7 @@ public final class CpuidModel {
     public static final int ECX81_LAHF = 1, ECX81_ABM = 1 << 5;
     public static final int EDX81_SYSCALL = 1 << 11, EDX81_NX = 1 << 20, EDX81_RDTSCP = 1 << 27, EDX81_LM = 1 << 29;
 
-    static final int EDX1 = EDX1_TSC | EDX1_MSR | EDX1_PAE | EDX1_CX8 | EDX1_APIC | EDX1_SEP | EDX1_PGE | EDX1_CMOV
+    static final int EDX1 = EDX1_TSC | EDX1_MSR | EDX1_PAE | EDX1_CX8 | EDX1_APIC | EDX1_PGE | EDX1_CMOV
             | EDX1_PAT | EDX1_CLFSH | EDX1_FXSR | EDX1_SSE | EDX1_SSE2;
     static final int ECX1 = ECX1_SSE3 | ECX1_SSSE3 | ECX1_CX16 | ECX1_SSE41 | ECX1_SSE42 | ECX1_MOVBE | ECX1_POPCNT
             | ECX1_HYPERVISOR;

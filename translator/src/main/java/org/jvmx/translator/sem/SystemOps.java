@@ -148,6 +148,7 @@ public final class SystemOps {
         in.put(Mnemonic.SIDT, (c, i) -> storeTable(c, i, c.state.idtrLimit, c.state.idtrBase));
         in.put(Mnemonic.SLDT, (c, i) -> storeSelector(c, i, c.state.ldtr.selector()));
         in.put(Mnemonic.STR, (c, i) -> storeSelector(c, i, c.state.tr.selector()));
+        FxsaveOps.install(in);
         for (Mnemonic m : new Mnemonic[] {Mnemonic.VMCALL, Mnemonic.GETSEC, Mnemonic.XSETBV, Mnemonic.MONITOR,
                 Mnemonic.MWAIT, Mnemonic.RDPMC}) {
             in.put(m, (c, i) -> c.sensitive.other(c, i));
