@@ -7,7 +7,8 @@ import java.util.Optional;
 public final class Commands {
     /** Every subcommand. Add new ones (run, boot, demo) here. */
     public static final List<Command> ALL = List.of(
-            new DisasmCommand());
+            new DisasmCommand(),
+            new ExecCommand());
 
     private Commands() { }
 

@@ -93,7 +93,7 @@ final class DisasmCommand implements Command {
         return out;
     }
 
-    private static long parseAddress(Invocation inv, String text) throws CliException {
+    static long parseAddress(Invocation inv, String text) throws CliException {
         String t = text.startsWith("0x") || text.startsWith("0X") ? text.substring(2) : text;
         if (t.isEmpty() || t.length() > 16) throw inv.usageError("--base: '" + text + "' is not a 64-bit hexadecimal address");
         try {
