@@ -97,11 +97,47 @@ public final class Instruction {
         segPrefix = (short) FastPath.lazySegPrefix(lazyPf);
     }
 
-    /** The mnemonic's ordinal (0 for an invalid instruction). */
-    /** The mnemonic's ordinal ({@code mnemonic().ordinal()}) without the enum lookup. */
+    /** Stores every lazily derived field through its accessor, then drops the lazy state. */
+    private void makeEager() {
+        int n = operandCount();
+        byte[] k = new byte[n];
+        short[] r = new short[n], b = new short[n];
+        for (int i = 0; i < n; i++) {
+            k[i] = (byte) kindAt(i);
+            r[i] = (short) regAt(i);
+            b[i] = (short) bitsAt(i);
+        }
+        short seg = (short) memSegment().ordinal(), base = (short) memBaseOrd(), index = (short) memIndexOrd();
+        byte scale = (byte) memScale(), disp = (byte) memDisplacementBytes();
+        short mbits = (short) memBits();
+        boolean rip = isRipRelative();
+        byte os = (byte) operandSize(), as = (byte) addressSize();
+        int pfx = prefixes();
+        short segp = (short) segPrefixOrd();
+        lazyRow = -1;
+        System.arraycopy(k, 0, opKind, 0, n);
+        System.arraycopy(r, 0, opReg, 0, n);
+        System.arraycopy(b, 0, opBits, 0, n);
+        memSeg = seg;
+        memBase = base;
+        memIndex = index;
+        memScale = scale;
+        dispBytes = disp;
+        memBits = mbits;
+        ripRel = rip;
+        osize = os;
+        asize = as;
+        prefixes = pfx;
+        segPrefix = segp;
+    }
+
+    /** The mnemonic's ordinal ({@code mnemonic().ordinal()}, 0 for an invalid instruction) without the enum lookup. */
     public int mnemonicId() { return form < 0 ? 0 : Tables.MNEMONIC[form]; }
 
-    /** A copy that later decodes do not change. */
+    /**
+     * A copy that later decodes do not change, with every field stored (nothing left to derive
+     * lazily), so that code executing it many times reads plain fields.
+     */
     public Instruction copy() {
         Instruction c = new Instruction();
         c.ip = ip; c.length = length; c.form = form; c.invalid = invalid;
@@ -118,6 +154,7 @@ public final class Instruction {
         c.memBits = memBits; c.ripRel = ripRel; c.noMem = noMem; c.dispBytes = dispBytes;
         c.osize = osize; c.asize = asize; c.prefixes = prefixes; c.segPrefix = segPrefix;
         c.evex = evex;
+        if (c.lazyRow >= 0) c.makeEager();
         return c;
     }
 

@@ -12,7 +12,7 @@ import org.jvmx.guest.host.HostState;
 /**
  * Privileged and sensitive instructions at CPL 3 fault as on the host (#GP for HLT, I/O,
  * CLI/STI, RDMSR/WRMSR, MOV CR/DR, INVLPG, WBINVD, SWAPGS, LGDT/LIDT, CLTS), #UD for UD0/UD1/UD2,
- * the INT3 trap with RIP after it, and the unprivileged fences, flushes and prefetches.
+ * the INT3 trap with RIP after it, LOCK on forms that do not allow it (#UD), and the unprivileged fences, flushes and prefetches.
  * (CPUID and RDTSC answer differently by design; {@code SensitiveInterfaceTest} covers them.)
  */
 class SystemOpsTest implements DirectedCases {
@@ -24,7 +24,10 @@ class SystemOpsTest implements DirectedCases {
                 "lidt [rbx]\n", "clts\n", "lmsw ax\n", "ud2\n", "ud1 eax, [rbx]\n", "ud0 eax, [rbx]\n", "int3\n",
                 "lfence\nmfence\nsfence\n", "clflush [rbx]\n", "clflushopt [rbx+64]\n",
                 "prefetchnta [rbx]\nprefetcht0 [rcx]\nprefetcht1 [rbx]\nprefetcht2 [rbx]\nprefetchw [rcx]\n",
-                "clflush [rcx]\n", "pause\n", "int3\nint3\n");
+                "clflush [rcx]\n", "pause\n", "int3\nint3\n",
+                // LOCK on a form that does not allow it: #UD (SDM Vol. 2A, LOCK).
+                ".byte 0xf0, 0x48, 0x89, 0xc8\n", ".byte 0xf0, 0x48, 0x01, 0xc8\n", ".byte 0xf0, 0x90\n",
+                ".byte 0xf0, 0x48, 0x8b, 0x03\n", ".byte 0xf0, 0x0f, 0xa2\n");
         HostState s = HostState.initial().withGpr(HostState.RBX, HostCpu.SCRATCH_BASE + 0x40)
                 .withGpr(HostState.RCX, 0x7000).withGpr(HostState.RSI, HostCpu.SCRATCH_BASE)
                 .withGpr(HostState.RDI, HostCpu.SCRATCH_BASE + 0x100);
