@@ -64,7 +64,7 @@ class ControlOpsTest implements DirectedCases {
                 }
             }
             code.add("1: loop 1b\n");
-            states.add(base.withGpr(HostState.RCX, n & 0xFFF));
+            states.add(base.withGpr(HostState.RCX, Math.max(1, n & 0xFFF))); // 0 would loop 2^64 times
         }
         // CALL/RET: direct, indirect through a register and memory, RET imm16.
         code.add("call 1f\nint3\n1: pop rax\n");

@@ -32,7 +32,7 @@ class FxsaveTest implements DirectedCases {
         code.add("fxsave64 [rbx]\nmov dword ptr [rbx+24], 0x1f80\nfxrstor64 [rbx]\n" + SCRUB);
         code.add("fxsave [rbx+8]\n");
         code.add("fxrstor [rbx+8]\n");
-        code.add("fxsave [rbx]\nmov dword ptr [rbx+24], 0x10000\nfxrstor [rbx]\n");
+        code.add("fxsave [rbx]\n" + SCRUB + "mov dword ptr [rbx+24], 0x10000\nfxrstor [rbx]\n");
         HostState s = HostState.initial().withGpr(HostState.RBX, HostCpu.SCRATCH_BASE + 0x200);
         for (int x = 0; x < 16; x++) s = s.withXmm(x, rnd.nextLong(), rnd.nextLong());
         List<byte[]> bytes = Gas.assemble(code);

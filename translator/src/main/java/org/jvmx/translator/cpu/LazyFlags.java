@@ -496,6 +496,16 @@ public final class LazyFlags {
         inheritedUndefined = 0;
     }
 
+    /**
+     * A direct write that also says which status flags are undefined afterwards (DIV/IDIV leave all
+     * six undefined; BEXTR leaves SF AF PF; CMPXCHG8B changes ZF only and keeps the others' state).
+     */
+    public void setDirect(long rflags, long undefined) {
+        op = DIRECT;
+        aux = rflags & STATUS;
+        inheritedUndefined = undefined & STATUS;
+    }
+
     /** SAHF: SF ZF AF PF CF from AH (bits 7, 6, 4, 2, 0); OF unchanged. */
     public void sahf(int ah) {
         long of = rflags() & OF;

@@ -79,30 +79,36 @@ public final class Cpu {
 
     // ---- data memory
 
+    /** Whether every byte of [linear, linear + size) is canonical (checked at both ends: the range is tiny). */
+    static boolean canonical(long linear, int size) {
+        long last = linear + size - 1;
+        return (linear << 16 >> 16) == linear && (last << 16 >> 16) == last;
+    }
+
     public long read(long linear, int size) {
-        if ((linear << 16 >> 16) != linear) throw GuestFault.generalProtection(0);
+        if (!canonical(linear, size)) throw GuestFault.generalProtection(0);
         return memory.read(linear, size, user);
     }
 
     public void write(long linear, int size, long value) {
-        if ((linear << 16 >> 16) != linear) throw GuestFault.generalProtection(0);
+        if (!canonical(linear, size)) throw GuestFault.generalProtection(0);
         memory.write(linear, size, value, user);
     }
 
     /** A read through SS (PUSH/POP, RSP/RBP-based operands): non-canonical is #SS(0). */
     public long readStack(long linear, int size) {
-        if ((linear << 16 >> 16) != linear) throw GuestFault.stackFault(0);
+        if (!canonical(linear, size)) throw GuestFault.stackFault(0);
         return memory.read(linear, size, user);
     }
 
     public void writeStack(long linear, int size, long value) {
-        if ((linear << 16 >> 16) != linear) throw GuestFault.stackFault(0);
+        if (!canonical(linear, size)) throw GuestFault.stackFault(0);
         memory.write(linear, size, value, user);
     }
 
     /** Checks that a write of {@code size} bytes at {@code linear} would succeed, without writing. */
     public void probeWrite(long linear, int size, boolean stack) {
-        if ((linear << 16 >> 16) != linear) throw stack ? GuestFault.stackFault(0) : GuestFault.generalProtection(0);
+        if (!canonical(linear, size)) throw stack ? GuestFault.stackFault(0) : GuestFault.generalProtection(0);
         memory.probeWrite(linear, size, user);
     }
 

@@ -123,7 +123,8 @@ public final class Operands {
             Register b = i.memBase();
             if (b != Register.NONE) a += c.gpr[GPR[b.ordinal()]];
             Register x = i.memIndex();
-            if (x != Register.NONE && GPR[x.ordinal()] >= 0) a += c.gpr[GPR[x.ordinal()]] * i.memScale();
+            // The index is read at its width: XLAT's is AL (zero-extended).
+            if (x != Register.NONE && GPR[x.ordinal()] >= 0) a += readReg(c.gpr, x) * i.memScale();
         }
         if (i.addressSize() == 32) a &= 0xFFFF_FFFFL;
         return a + segmentBase(c, i.memSegment());
