@@ -8,6 +8,7 @@ import java.util.List;
 import org.jvmx.decoder.Decoder;
 import org.jvmx.decoder.Formatter;
 import org.jvmx.decoder.Instruction;
+import org.jvmx.decoder.Mnemonic;
 import org.jvmx.translator.exec.Engine;
 
 /**
@@ -80,7 +81,12 @@ public final class Differential {
         return null;
     }
 
-    /** Union of the decoder's undefined flags over every instruction in {@code code}. */
+    /**
+     * Union of the decoder's undefined flags over every instruction in {@code code}. The decoder
+     * gives each form's general case; SHL/SHR/SAL on bytes and words also leave CF undefined
+     * when the masked count reaches the operand width (SDM SAL/SAR/SHL/SHR, "Flags Affected"),
+     * which only the count at run time decides, so CF is allowed there too.
+     */
     static long staticUndefined(byte[] code) {
         long u = 0;
         Decoder d = new Decoder();
@@ -89,6 +95,8 @@ public final class Differential {
             int n = d.decode(code, off, code.length, HostCpu.CODE_BASE + off, in);
             if (in.isInvalid() || n <= 0) break;
             u |= in.flagsUndefined();
+            Mnemonic m = in.mnemonic();
+            if (m == Mnemonic.SHL || m == Mnemonic.SHR || m == Mnemonic.SAL) u |= HostState.CF;
             off += n;
         }
         return u;
