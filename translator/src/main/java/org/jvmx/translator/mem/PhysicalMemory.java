@@ -194,7 +194,8 @@ public final class PhysicalMemory implements AutoCloseable {
         }
     }
 
-    static long ramRead(MemorySegment s, long off, int size) {
+    /** A RAM load with x86-TSO ordering (acquire); public so the JIT's inline memory fast path calls the same code. */
+    public static long ramRead(MemorySegment s, long off, int size) {
         if ((off & (size - 1)) == 0) {
             return switch (size) {
                 case 1 -> (byte) BYTE.getAcquire(s, off) & 0xFFL;
@@ -214,7 +215,8 @@ public final class PhysicalMemory implements AutoCloseable {
         return v;
     }
 
-    static void ramWrite(MemorySegment s, long off, int size, long v) {
+    /** A RAM store with x86-TSO ordering (release); public for the JIT's inline memory fast path. */
+    public static void ramWrite(MemorySegment s, long off, int size, long v) {
         if ((off & (size - 1)) == 0) {
             switch (size) {
                 case 1 -> BYTE.setRelease(s, off, (byte) v);
