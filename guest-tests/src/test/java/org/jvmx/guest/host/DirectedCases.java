@@ -4,7 +4,9 @@ import java.util.List;
 
 /**
  * A directed semantics test: its cases (code plus input state), checked by
- * {@link Differential#check} against the host CPU in both tiers. The ISA coverage table counts
+ * {@link Differential#check} against the host CPU in both tiers. The few instructions the host
+ * cannot run contained (SYSCALL enters the host kernel; VMCALL and CPUID answer for the host's
+ * hypervisor and model) are checked in jvmx, in both tiers, against the results the SDM states. The ISA coverage table counts
  * a mnemonic as tested when it appears in the code of some class's cases.
  */
 public interface DirectedCases {

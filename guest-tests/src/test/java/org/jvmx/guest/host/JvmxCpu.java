@@ -24,6 +24,7 @@ public final class JvmxCpu {
 
     static final long RAM_SCRATCH = 0x10_0000, RAM_CODE = 0x20_0000, RAM_TABLES = 0x40_0000;
     static final int CODE_PAGES = 16;
+    static final long CR4_FSGSBASE = 1L << 16;
     /** Instructions after which a run counts as the harness's timeout (SIGALRM). */
     public static final long BUDGET = 20_000_000;
 
@@ -38,6 +39,16 @@ public final class JvmxCpu {
 
     /** As {@link #run}, with the undefined-flag mask the lazy-flags engine reports at the end. */
     public static Run runWithFlags(HostCase c, Engine.Tier tier) {
+        return runWithHooks(c, tier, cpu -> { }, cpu -> { });
+    }
+
+    /**
+     * As {@link #runWithFlags}, with {@code before} called on the vCPU once the case's state is
+     * loaded (to set what the host cannot: MSRs, control registers, a sensitive-instruction
+     * handler) and {@code after} once it stopped (to inspect state a {@link HostState} lacks).
+     */
+    public static Run runWithHooks(HostCase c, Engine.Tier tier, java.util.function.Consumer<Cpu> before,
+            java.util.function.Consumer<Cpu> after) {
         try (PhysicalMemory ram = new PhysicalMemory()) {
             MemorySegment scratch = ram.addRam(RAM_SCRATCH, HostCpu.SCRATCH_SIZE + 4095 & ~4095);
             MemorySegment code = ram.addRam(RAM_CODE, CODE_PAGES * 4096L);
@@ -63,15 +74,18 @@ public final class JvmxCpu {
             s.setRflags((in.rflags() & HostState.LOADED_FLAGS) | 0x202);
             s.mxcsr = in.mxcsr() & 0xFFFF;
             s.fpu.finit(); // the harness runs FNINIT before each case
+            s.cr4 |= CR4_FSGSBASE; // as Linux sets it for user space (RDFSBASE and friends work natively)
             System.arraycopy(in.xmm(), 0, s.xmm, 0, 32);
             s.rip = HostCpu.CODE_BASE;
             long end = HostCpu.CODE_BASE + c.code().length;
             cpu.stopAt = end;
 
+            before.accept(cpu);
             Exit exit;
             try (Engine engine = new Engine(cpu, tier, tier == Engine.Tier.INTERPRET ? null : new BytecodeJit())) {
                 exit = engine.run(BUDGET);
             }
+            after.accept(cpu);
             byte[] outScratch = scratch.asSlice(0, HostCpu.SCRATCH_SIZE).toArray(ValueLayout.JAVA_BYTE);
             HostState out = new HostState(s.gpr.clone(), s.rflags(), s.mxcsr, s.xmm.clone(), outScratch);
             HostResult r = switch (exit.kind()) {

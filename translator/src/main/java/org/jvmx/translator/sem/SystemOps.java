@@ -25,7 +25,7 @@ public final class SystemOps {
     private SystemOps() {
     }
 
-    static final long CR4_UMIP = 1L << 11, CR4_FSGSBASE = 1L << 16;
+    static final long CR4_PCE = 1L << 8, CR4_UMIP = 1L << 11, CR4_FSGSBASE = 1L << 16;
 
     public static void install(Isa.Installer in) {
         in.put(Mnemonic.CPUID, (c, i) -> c.sensitive.cpuid(c, i));
@@ -149,8 +149,13 @@ public final class SystemOps {
         in.put(Mnemonic.SLDT, (c, i) -> storeSelector(c, i, c.state.ldtr.selector()));
         in.put(Mnemonic.STR, (c, i) -> storeSelector(c, i, c.state.tr.selector()));
         FxsaveOps.install(in);
-        for (Mnemonic m : new Mnemonic[] {Mnemonic.VMCALL, Mnemonic.GETSEC, Mnemonic.XSETBV, Mnemonic.MONITOR,
-                Mnemonic.MWAIT, Mnemonic.RDPMC}) {
+        in.put(Mnemonic.RDPMC, (c, i) -> {
+            // #GP(0) at CPL > 0 unless CR4.PCE (SDM RDPMC); then the sensitive interface decides.
+            if ((c.state.cr4 & CR4_PCE) == 0 && c.state.cpl() != 0) throw GuestFault.generalProtection(0);
+            c.sensitive.other(c, i);
+        });
+        // XSETBV/XGETBV are not installed: CPUID does not advertise XSAVE, so they are #UD (SDM XSETBV).
+        for (Mnemonic m : new Mnemonic[] {Mnemonic.VMCALL, Mnemonic.GETSEC, Mnemonic.MONITOR, Mnemonic.MWAIT}) {
             in.put(m, (c, i) -> c.sensitive.other(c, i));
         }
     }
