@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import org.jvmx.decoder.Decoder;
 import org.jvmx.decoder.Instruction;
 import org.jvmx.decoder.Mnemonic;
+import org.jvmx.guest.host.Gas;
 import org.jvmx.guest.host.HostCase;
 import org.jvmx.guest.host.HostCpu;
 import org.jvmx.guest.host.HostResult;
@@ -123,7 +124,7 @@ final class Catalog {
                 }
             }
             if (snippets.isEmpty()) continue;
-            ProbeAssembler.Result res = ProbeAssembler.assemble(snippets);
+            Gas.Result res = Gas.assembleEach(snippets);
             Map<SpecForm, Boolean> ok = new LinkedHashMap<>();
             for (SpecForm f : writable) ok.put(f, true);
             for (int i = 0; i < snippets.size(); i++) {

@@ -117,7 +117,7 @@ class RandomSequenceTest {
         try {
             return Gas.assemble(texts);
         } catch (IllegalStateException e) {
-            ProbeAssembler.Result r = ProbeAssembler.assemble(texts);
+            Gas.Result r = Gas.assembleEach(texts);
             StringBuilder b = new StringBuilder("the generator wrote code GNU as rejects (" + e.getMessage() + "):\n");
             r.errors().entrySet().stream().limit(3).forEach(x -> b.append("sequence ").append(seqs.get(x.getKey()).index())
                     .append(": ").append(x.getValue()).append('\n').append(texts.get(x.getKey())).append('\n'));

@@ -24,6 +24,7 @@ import org.jvmx.translator.mem.GuestFault;
 public final class CodeCache implements CodePages.Listener {
     public static final int MAX_BLOCK = 64;
     private static final int JUMP_BITS = 12;
+    private static final int FETCH_CHUNK = 256;
 
     private final Cpu cpu;
     private final Decoder decoder = new Decoder();
@@ -70,14 +71,21 @@ public final class CodeCache implements CodePages.Listener {
     private Block decode(long rip, long pa) {
         long t0 = System.nanoTime();
         int inPage = 4096 - (int) (rip & 0xFFF);
-        fetch(rip, buf, 0, inPage);
-        int have = inPage;
+        // Bytes are fetched in chunks as the decoder needs them, not the whole rest of the page.
+        int have = Math.min(inPage, FETCH_CHUNK);
+        fetch(rip, buf, 0, have);
         long secondPage = -1;
         List<Instruction> out = new ArrayList<>();
         int off = 0;
         Instruction in = new Instruction();
         while (out.size() < MAX_BLOCK && off < inPage) {
             int n = decoder.decode(buf, off, have, rip + off, in);
+            if (in.isInvalid() && in.invalidReason() == InvalidReason.NO_MORE_BYTES && have < inPage) {
+                int more = Math.min(inPage - have, FETCH_CHUNK);
+                fetch(rip + have, buf, have, more);
+                have += more;
+                continue;
+            }
             if (in.isInvalid() && in.invalidReason() == InvalidReason.NO_MORE_BYTES && have == inPage) {
                 // The instruction straddles the page end: fetch the next page's bytes, unless
                 // that faults and this is not the first instruction (then the block ends here,

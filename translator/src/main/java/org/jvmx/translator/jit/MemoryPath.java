@@ -25,14 +25,7 @@ final class MemoryPath {
         mv.visitVarInsn(LSTORE, ADDR);
         Label miss = new Label(), done = new Label();
         tlbCheck(e, 0, bytes, miss);
-        mv.visitVarInsn(ALOAD, SEGS);
-        mv.visitVarInsn(ILOAD, SLOT);
-        mv.visitInsn(AALOAD);
-        mv.visitVarInsn(LLOAD, ADDR);
-        mv.visitVarInsn(ALOAD, ADDENDS);
-        mv.visitVarInsn(ILOAD, SLOT);
-        mv.visitInsn(LALOAD);
-        mv.visitInsn(LADD);
+        hostLocation(mv);
         e.iconst(bytes);
         mv.visitMethodInsn(INVOKESTATIC, PHYS, "ramRead", "(" + MSEG_D + "JI)J", false);
         mv.visitJumpInsn(GOTO, done);
@@ -50,6 +43,15 @@ final class MemoryPath {
         mv.visitVarInsn(LSTORE, ADDR);
         Label miss = new Label(), done = new Label();
         tlbCheck(e, 2 << SoftTlb.BITS, bytes, miss);
+        storeHit(e, bytes);
+        mv.visitJumpInsn(GOTO, done);
+        mv.visitLabel(miss);
+        storeMiss(e, bytes, stack);
+        mv.visitLabel(done);
+    }
+
+    /** [] -> [segment, offset]: where the TLB entry in SLOT puts linear ADDR in host RAM. */
+    private static void hostLocation(MethodVisitor mv) {
         mv.visitVarInsn(ALOAD, SEGS);
         mv.visitVarInsn(ILOAD, SLOT);
         mv.visitInsn(AALOAD);
@@ -58,17 +60,25 @@ final class MemoryPath {
         mv.visitVarInsn(ILOAD, SLOT);
         mv.visitInsn(LALOAD);
         mv.visitInsn(LADD);
+    }
+
+    /** Stores the low {@code bytes} of VAL at ADDR through the TLB entry in SLOT. */
+    private static void storeHit(RegionEmitter e, int bytes) {
+        MethodVisitor mv = e.mv;
+        hostLocation(mv);
         e.iconst(bytes);
         mv.visitVarInsn(LLOAD, VAL);
         mv.visitMethodInsn(INVOKESTATIC, PHYS, "ramWrite", "(" + MSEG_D + "JIJ)V", false);
-        mv.visitJumpInsn(GOTO, done);
-        mv.visitLabel(miss);
+    }
+
+    /** Stores the low {@code bytes} of VAL at ADDR through the vCPU's slow path (checks, faults, MMIO, code pages). */
+    private static void storeMiss(RegionEmitter e, int bytes, boolean stack) {
+        MethodVisitor mv = e.mv;
         mv.visitVarInsn(ALOAD, CPU_L);
         mv.visitVarInsn(LLOAD, ADDR);
         e.iconst(bytes);
         mv.visitVarInsn(LLOAD, VAL);
         mv.visitMethodInsn(INVOKEVIRTUAL, CPU, stack ? "writeStack" : "write", "(JIJ)V", false);
-        mv.visitLabel(done);
     }
 
     /**
@@ -84,14 +94,7 @@ final class MemoryPath {
         tlbCheck(e, 2 << SoftTlb.BITS, bytes, miss);
         mv.visitInsn(ICONST_1);
         mv.visitVarInsn(ISTORE, HIT);
-        mv.visitVarInsn(ALOAD, SEGS);
-        mv.visitVarInsn(ILOAD, SLOT);
-        mv.visitInsn(AALOAD);
-        mv.visitVarInsn(LLOAD, ADDR);
-        mv.visitVarInsn(ALOAD, ADDENDS);
-        mv.visitVarInsn(ILOAD, SLOT);
-        mv.visitInsn(LALOAD);
-        mv.visitInsn(LADD);
+        hostLocation(mv);
         e.iconst(bytes);
         mv.visitMethodInsn(INVOKESTATIC, PHYS, "ramRead", "(" + MSEG_D + "JI)J", false);
         mv.visitJumpInsn(GOTO, done);
@@ -116,24 +119,10 @@ final class MemoryPath {
         Label miss = new Label(), done = new Label();
         mv.visitVarInsn(ILOAD, HIT);
         mv.visitJumpInsn(IFEQ, miss);
-        mv.visitVarInsn(ALOAD, SEGS);
-        mv.visitVarInsn(ILOAD, SLOT);
-        mv.visitInsn(AALOAD);
-        mv.visitVarInsn(LLOAD, ADDR);
-        mv.visitVarInsn(ALOAD, ADDENDS);
-        mv.visitVarInsn(ILOAD, SLOT);
-        mv.visitInsn(LALOAD);
-        mv.visitInsn(LADD);
-        e.iconst(bytes);
-        mv.visitVarInsn(LLOAD, VAL);
-        mv.visitMethodInsn(INVOKESTATIC, PHYS, "ramWrite", "(" + MSEG_D + "JIJ)V", false);
+        storeHit(e, bytes);
         mv.visitJumpInsn(GOTO, done);
         mv.visitLabel(miss);
-        mv.visitVarInsn(ALOAD, CPU_L);
-        mv.visitVarInsn(LLOAD, ADDR);
-        e.iconst(bytes);
-        mv.visitVarInsn(LLOAD, VAL);
-        mv.visitMethodInsn(INVOKEVIRTUAL, CPU, stack ? "writeStack" : "write", "(JIJ)V", false);
+        storeMiss(e, bytes, stack);
         mv.visitLabel(done);
     }
 

@@ -129,20 +129,14 @@ public final class SystemOps {
         in.put(Mnemonic.SYSRET, SystemOps::sysret);
         in.put(Mnemonic.SYSRETQ, SystemOps::sysret);
         in.put(Mnemonic.LGDT, (c, i) -> {
-            c.checkCpl0();
-            long a = Operands.address(c, i);
-            int limit = (int) Operands.readMem(c, i, a, 2);
-            long base = Operands.readMem(c, i, a + 2, 8);
-            c.state.gdtrLimit = limit;
-            c.state.gdtrBase = base;
+            long[] t = loadTable(c, i);
+            c.state.gdtrLimit = (int) t[0];
+            c.state.gdtrBase = t[1];
         });
         in.put(Mnemonic.LIDT, (c, i) -> {
-            c.checkCpl0();
-            long a = Operands.address(c, i);
-            int limit = (int) Operands.readMem(c, i, a, 2);
-            long base = Operands.readMem(c, i, a + 2, 8);
-            c.state.idtrLimit = limit;
-            c.state.idtrBase = base;
+            long[] t = loadTable(c, i);
+            c.state.idtrLimit = (int) t[0];
+            c.state.idtrBase = t[1];
         });
         in.put(Mnemonic.SGDT, (c, i) -> storeTable(c, i, c.state.gdtrLimit, c.state.gdtrBase));
         in.put(Mnemonic.SIDT, (c, i) -> storeTable(c, i, c.state.idtrLimit, c.state.idtrBase));
@@ -206,6 +200,14 @@ public final class SystemOps {
         long v = Operands.readReg(c.gpr, i.register(0));
         if ((v << 16 >> 16) != v) throw GuestFault.generalProtection(0);
         s.setBase(v);
+    }
+
+    /** LGDT/LIDT operand (64-bit mode: 2-byte limit, 8-byte base), read whole before anything changes. */
+    private static long[] loadTable(Cpu c, Instruction i) {
+        c.checkCpl0();
+        long a = Operands.address(c, i);
+        long limit = Operands.readMem(c, i, a, 2);
+        return new long[] {limit, Operands.readMem(c, i, a + 2, 8)};
     }
 
     private static void storeTable(Cpu c, Instruction i, int limit, long base) {
