@@ -8,7 +8,7 @@ package org.jvmx.translator.mem;
  *
  * <p>Accessed and dirty flags are written only when the translation succeeds: the SDM sets
  * them on entries "used as part of linear-address translation", and a faulting access has
- * none (Bochs behaves the same). SMEP, SMAP, protection keys and PCIDs are not modelled.
+ * none. SMEP, SMAP, protection keys and PCIDs are not modelled.
  */
 public final class PageWalker {
     static final long PRESENT = 1;

@@ -40,7 +40,7 @@ public final class SoftTlb {
     private final PhysicalMemory memory;
     private final CodePages codePages;
     private PagingState state;
-    /** Covers every large page cached (QEMU's trick): INVLPG inside it flushes all. */
+    /** One aligned range covering every large page cached: an INVLPG inside it flushes all (cheaper than tracking each slice). */
     private long largeBase = -1;
     private long largeMask = 0;
     private long misses;
