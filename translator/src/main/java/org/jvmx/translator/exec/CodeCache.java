@@ -50,10 +50,24 @@ public final class CodeCache implements CodePages.Listener {
         if (b != null && b.start == rip && b.physicalStart == pa && b.valid) return b;
         b = blocks.get(rip);
         if (b == null || b.physicalStart != pa || !b.valid) {
-            b = decode(rip, pa);
+            b = decode(rip, pa, false);
             blocks.put(rip, b);
         }
         jump[j] = b;
+        return b;
+    }
+
+    /**
+     * Decodes ahead (for region building) the block at {@code rip}, which must lie in a page
+     * being executed: unlike {@link #lookup} it never touches another page, so a block ends
+     * before an instruction that straddles into the next one. Null when none can be decoded.
+     */
+    public Block predecode(long rip) {
+        Block b = blocks.get(rip);
+        if (b != null && b.valid) return b;
+        long pa = cpu.memory.codeAddress(rip, cpu.user);
+        b = decode(rip, pa, true);
+        if (b != null) blocks.put(rip, b);
         return b;
     }
 
@@ -68,7 +82,7 @@ public final class CodeCache implements CodePages.Listener {
         return blocks.size();
     }
 
-    private Block decode(long rip, long pa) {
+    private Block decode(long rip, long pa, boolean withinPage) {
         long t0 = System.nanoTime();
         int inPage = 4096 - (int) (rip & 0xFFF);
         // Bytes are fetched in chunks as the decoder needs them, not the whole rest of the page.
@@ -85,6 +99,10 @@ public final class CodeCache implements CodePages.Listener {
                 fetch(rip + have, buf, have, more);
                 have += more;
                 continue;
+            }
+            if (in.isInvalid() && in.invalidReason() == InvalidReason.NO_MORE_BYTES && have == inPage && withinPage) {
+                if (out.isEmpty()) return null;
+                break;
             }
             if (in.isInvalid() && in.invalidReason() == InvalidReason.NO_MORE_BYTES && have == inPage) {
                 // The instruction straddles the page end: fetch the next page's bytes, unless

@@ -125,6 +125,7 @@ public final class Engine implements AutoCloseable {
         if (tier == Tier.COMPILE) {
             if (!b.queued) {
                 b.queued = true;
+                predecode(b);
                 install(b);
             }
             return b.code;
@@ -145,6 +146,43 @@ public final class Engine implements AutoCloseable {
             }
         }
         return b.code;
+    }
+
+    /** Blocks {@link Tier#COMPILE} decodes ahead along direct successors, so that regions span loops. */
+    static final int PREDECODE_BLOCKS = 32;
+
+    /**
+     * Decodes the blocks reachable from {@code b} through fall-through and direct branches (up
+     * to {@link #PREDECODE_BLOCKS}) within its page, as they would be by the time MIXED finds
+     * {@code b} hot, so the JIT can build a region. Code that cannot be fetched is left for when it runs.
+     */
+    private void predecode(Block b) {
+        java.util.ArrayDeque<Block> work = new java.util.ArrayDeque<>();
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        work.add(b);
+        seen.add(b.start);
+        while (!work.isEmpty() && seen.size() < PREDECODE_BLOCKS) {
+            Block x = work.poll();
+            Instruction last = x.insns[x.insns.length - 1];
+            if (last.isInvalid() || last.virtClass() != org.jvmx.decoder.VirtClass.INNOCUOUS) continue;
+            long[] next = switch (last.flowKind()) {
+                case NONE -> new long[] {x.end};
+                case JUMP -> new long[] {last.branchTarget()};
+                case CONDITIONAL_JUMP, CALL -> new long[] {last.branchTarget(), x.end};
+                default -> new long[0];
+            };
+            for (long t : next) {
+                // Only in the page being executed: another page's walk would set accessed flags
+                // the guest's own execution might never set.
+                if (((t ^ b.start) & ~0xFFFL) != 0 || !seen.add(t)) continue;
+                try {
+                    Block y = cache.predecode(t);
+                    if (y != null) work.add(y);
+                } catch (GuestFault f) {
+                    // not fetchable now: decoded if and when it runs
+                }
+            }
+        }
     }
 
     private void install(Block b) {
