@@ -39,7 +39,7 @@ class ExecCommandTest {
         Path p = file(0xD9, 0xE8, 0xF4); // fld1 (x87 not implemented yet); hlt
         MainTest.Result r = MainTest.run("exec", p.toString(), "--stats");
         assertEquals(ExecCommand.EXIT_GUEST_FAULT, r.status(), r.toString());
-        assertTrue(r.out().contains("guest exception FAULT(vector 6"), r.out());
+        assertTrue(r.out().contains("guest exception FAULT #UD (vector 6)"), r.out());
         assertTrue(r.out().contains("{FLD1=1}"), r.out());
     }
 

@@ -31,9 +31,20 @@ public record Exit(Kind kind, int vector, int errorCode, long faultAddress, Obje
         return new Exit(Kind.REQUESTED, -1, 0, 0, detail);
     }
 
+    private static final String[] NAMES = {"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "vector 9",
+            "#TS", "#NP", "#SS", "#GP", "#PF", "vector 15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP"};
+
+    /** The exception's mnemonic (#UD, #PF, ...) or "vector N". */
+    public static String vectorName(int vector) {
+        return vector >= 0 && vector < NAMES.length ? NAMES[vector] : "vector " + vector;
+    }
+
     @Override
     public String toString() {
-        return kind == Kind.FAULT ? "FAULT(vector " + vector + ", error " + errorCode + ", address 0x"
-                + Long.toHexString(faultAddress) + ")" : kind + (detail == null ? "" : "(" + detail + ")");
+        if (kind != Kind.FAULT) return kind + (detail == null ? "" : "(" + detail + ")");
+        String s = "FAULT " + vectorName(vector) + " (vector " + vector;
+        if (org.jvmx.translator.mem.GuestFault.hasErrorCode(vector)) s += ", error code 0x" + Integer.toHexString(errorCode);
+        if (vector == org.jvmx.translator.mem.GuestFault.PF) s += ", address 0x" + Long.toHexString(faultAddress);
+        return s + ")";
     }
 }
