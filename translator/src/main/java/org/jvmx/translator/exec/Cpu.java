@@ -31,6 +31,8 @@ public final class Cpu {
     public final ExecStats stats = new ExecStats();
     /** Where CPUID, RDTSC, RDMSR, I/O, HLT and the other sensitive instructions go. */
     public Sensitive sensitive = new BareMetal();
+    /** What CPUID answers (the monitor may configure it). */
+    public CpuidModel cpuid = CpuidModel.DEFAULT;
     /** CPL == 3, cached for the TLB; {@link #refreshMode()} after changing CS or CR0. */
     public boolean user;
     /** Set when a guest write lands on a page holding translated code (the code cache clears it). */

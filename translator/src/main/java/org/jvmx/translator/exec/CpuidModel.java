@@ -5,10 +5,29 @@ import java.nio.charset.StandardCharsets;
 /**
  * The processor jvmx presents through CPUID (SDM Vol. 2A, CPUID). It advertises only what the
  * semantics implement, so guests that test feature bits never meet #UD on a path they chose;
- * {@code CpuidModelTest} checks every advertised feature against {@link Isa}.
+ * {@code CpuidModelTest} checks every advertised feature against {@link Isa}. A monitor may
+ * configure its own model from {@link #DEFAULT}: another vendor string, brand or signature,
+ * and fewer features ({@link #hiding}); it cannot advertise more than is implemented.
  */
 public final class CpuidModel {
-    private CpuidModel() {
+    private final String vendor, brand;
+    private final int signature, edx1, ecx1, ebx7, ecx81, edx81;
+
+    private CpuidModel(String vendor, String brand, int signature, int edx1, int ecx1, int ebx7, int ecx81, int edx81) {
+        if (vendor.length() != 12 || !vendor.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7F)) {
+            throw new IllegalArgumentException("CPUID vendor must be 12 printable ASCII characters: '" + vendor + "'");
+        }
+        if (brand.length() > 47 || !brand.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7F)) {
+            throw new IllegalArgumentException("CPUID brand must be at most 47 printable ASCII characters: '" + brand + "'");
+        }
+        this.vendor = vendor;
+        this.brand = brand;
+        this.signature = signature;
+        this.edx1 = edx1;
+        this.ecx1 = ecx1;
+        this.ebx7 = ebx7;
+        this.ecx81 = ecx81;
+        this.edx81 = edx81;
     }
 
     public static final String VENDOR = "GenuineIntel";
@@ -38,22 +57,51 @@ public final class CpuidModel {
     /** Family 6, model 0x55 (a Skylake-SP signature), stepping 4. */
     static final int SIGNATURE = 0x0005_0654;
 
-    /** EAX, EBX, ECX, EDX for {@code leaf}/{@code subleaf}. */
+    /** Everything jvmx implements, under its own vendor-compatible identity. */
+    public static final CpuidModel DEFAULT = new CpuidModel(VENDOR, BRAND, SIGNATURE, EDX1, ECX1, EBX7, ECX81, EDX81);
+
+    /** {@link #DEFAULT}'s answer. */
     public static int[] query(int leaf, int subleaf) {
+        return DEFAULT.answer(leaf, subleaf);
+    }
+
+    /** This model with another 12-character vendor string (CPUID.0). */
+    public CpuidModel withVendor(String v) {
+        return new CpuidModel(v, brand, signature, edx1, ecx1, ebx7, ecx81, edx81);
+    }
+
+    /** This model with another brand string (CPUID.80000002H-80000004H). */
+    public CpuidModel withBrand(String b) {
+        return new CpuidModel(vendor, b, signature, edx1, ecx1, ebx7, ecx81, edx81);
+    }
+
+    /** This model with another family/model/stepping signature (CPUID.1:EAX). */
+    public CpuidModel withSignature(int eax) {
+        return new CpuidModel(vendor, brand, eax, edx1, ecx1, ebx7, ecx81, edx81);
+    }
+
+    /** This model without the given feature bits (CPUID.1:EDX, 1:ECX, 7.0:EBX, 80000001H:ECX, 80000001H:EDX). */
+    public CpuidModel hiding(int edx1Bits, int ecx1Bits, int ebx7Bits, int ecx81Bits, int edx81Bits) {
+        return new CpuidModel(vendor, brand, signature, edx1 & ~edx1Bits, ecx1 & ~ecx1Bits, ebx7 & ~ebx7Bits,
+                ecx81 & ~ecx81Bits, edx81 & ~edx81Bits);
+    }
+
+    /** EAX, EBX, ECX, EDX for {@code leaf}/{@code subleaf}. */
+    public int[] answer(int leaf, int subleaf) {
         return switch (leaf) {
             case 0 -> {
-                int[] v = text(VENDOR, 0, 12);
+                int[] v = text(vendor, 0, 12);
                 yield new int[] {7, v[0], v[2], v[1]}; // EBX EDX ECX spell the vendor
             }
-            case 1 -> new int[] {SIGNATURE, 0x0001_0800, ECX1, EDX1}; // EBX: CLFLUSH line 8*8, 1 logical CPU
-            case 7 -> subleaf == 0 ? new int[] {0, EBX7, 0, 0} : new int[4];
+            case 1 -> new int[] {signature, 0x0001_0800, ecx1, edx1}; // EBX: CLFLUSH line 8*8, 1 logical CPU
+            case 7 -> subleaf == 0 ? new int[] {0, ebx7, 0, 0} : new int[4];
             case 0x8000_0000 -> new int[] {0x8000_0008, 0, 0, 0};
-            case 0x8000_0001 -> new int[] {0, 0, ECX81, EDX81};
-            case 0x8000_0002, 0x8000_0003, 0x8000_0004 -> text(BRAND, (leaf - 0x8000_0002) * 16, 16);
+            case 0x8000_0001 -> new int[] {0, 0, ecx81, edx81};
+            case 0x8000_0002, 0x8000_0003, 0x8000_0004 -> text(brand, (leaf - 0x8000_0002) * 16, 16);
             case 0x8000_0008 -> new int[] {0x3030, 0, 0, 0}; // 48 physical, 48 linear address bits
             default -> leaf >= 0 && leaf <= 7 || leaf >= 0x8000_0000 && leaf <= 0x8000_0008 ? new int[4]
                     // Above the maximum basic leaf: the data of the highest basic leaf (SDM, CPUID).
-                    : query(7, subleaf);
+                    : answer(7, subleaf);
         };
     }
 

@@ -13,10 +13,10 @@ import org.jvmx.translator.mem.GuestFault;
  * is what unit tests and the embedding API without VMX get.
  */
 public interface Sensitive {
-    /** CPUID with EAX/ECX in {@code c.gpr}: writes EAX, EBX, ECX, EDX (zero-extended). */
+    /** CPUID with EAX/ECX in {@code c.gpr}: writes {@link Cpu#cpuid}'s answer to EAX, EBX, ECX, EDX (zero-extended). */
     default void cpuid(Cpu c, Instruction i) {
         int leaf = (int) c.gpr[CpuState.RAX], sub = (int) c.gpr[CpuState.RCX];
-        int[] r = CpuidModel.query(leaf, sub);
+        int[] r = c.cpuid.answer(leaf, sub);
         c.gpr[CpuState.RAX] = r[0] & 0xFFFF_FFFFL;
         c.gpr[CpuState.RBX] = r[1] & 0xFFFF_FFFFL;
         c.gpr[CpuState.RCX] = r[2] & 0xFFFF_FFFFL;

@@ -80,6 +80,20 @@ class CpuidModelTest {
         assertEquals(List.of(box(CpuidModel.query(7, 0))), List.of(box(CpuidModel.query(0x20, 0))));
     }
 
+    @Test
+    void aMonitorConfiguresItsModelButCannotAddFeatures() {
+        CpuidModel m = CpuidModel.DEFAULT.withVendor("jvmxJVMXjvmx").withBrand("test cpu").withSignature(0x906EA)
+                .hiding(0, CpuidModel.ECX1_SSE42, CpuidModel.EBX7_BMI2, 0, 0);
+        assertEquals(0x906EA, m.answer(1, 0)[0]);
+        assertEquals(0, m.answer(1, 0)[2] & CpuidModel.ECX1_SSE42);
+        assertTrue((m.answer(1, 0)[2] & CpuidModel.ECX1_SSE41) != 0);
+        assertEquals(0, m.answer(7, 0)[1] & CpuidModel.EBX7_BMI2);
+        assertEquals(0x786D766A, m.answer(0, 0)[1], "EBX = 'jvmx'");
+        assertTrue((CpuidModel.DEFAULT.answer(1, 0)[2] & CpuidModel.ECX1_SSE42) != 0, "the default is unchanged");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> m.withVendor("short"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> m.withBrand("x".repeat(48)));
+    }
+
     private static List<Integer> box(int[] a) {
         List<Integer> l = new ArrayList<>();
         for (int v : a) l.add(v);
