@@ -195,7 +195,11 @@ public final class Engine implements AutoCloseable {
         if (f.trapNextIp() != -1) cpu.state.rip = f.trapNextIp();
         long addr = 0;
         if (f instanceof PageFault pf) addr = pf.linearAddress();
-        cpu.sensitive.exception(cpu, f);
+        try {
+            cpu.sensitive.exception(cpu, f);
+        } catch (LeaveRequest intercepted) {
+            return intercepted.exit; // a hypervisor took the exception as a VM exit
+        }
         return Exit.fault(f.vector(), f.errorCode(), addr);
     }
 

@@ -110,7 +110,8 @@ public interface Sensitive {
 
     /**
      * An exception is leaving the run loop for delivery. On bare metal a #PF loads CR2 with the
-     * faulting address (SDM Vol. 3A, 4.7); a hypervisor intercepting the exception does not.
+     * faulting address (SDM Vol. 3A, 4.7); a hypervisor intercepting the exception does not, and
+     * throws {@link LeaveRequest} instead, whose exit the run loop returns (a VM exit).
      */
     default void exception(Cpu c, GuestFault f) {
         if (f instanceof org.jvmx.translator.mem.PageFault pf) c.state.cr2 = pf.linearAddress();

@@ -29,7 +29,6 @@ import org.jvmx.vmx.vmcs.VmcsFields;
 public final class VmxSensitive implements Sensitive {
     private Vmcs vmcs;
     private final LongUnaryOperator physicalByte;
-    private VmExitInfo pendingException;
 
     /**
      * @param vmcs         the current VMCS
@@ -48,16 +47,6 @@ public final class VmxSensitive implements Sensitive {
     public Vmcs vmcs() { return vmcs; }
 
     public void setVmcs(Vmcs vmcs) { this.vmcs = vmcs; }
-
-    /**
-     * An exception intercepted by the exception bitmap: the run loop has already returned
-     * {@link Exit.Kind#FAULT}; this is the VM exit it stands for (and clears it), or null.
-     */
-    public VmExitInfo takePendingException() {
-        VmExitInfo e = pendingException;
-        pendingException = null;
-        return e;
-    }
 
     // ---- controls
 
@@ -377,8 +366,8 @@ public final class VmxSensitive implements Sensitive {
     /**
      * An exception leaving the run loop: if the exception bitmap selects it (for #PF, with the
      * error-code mask/match rule of 25.6.3), records an exception VM exit (28.2.2 interruption
-     * information; qualification = the #PF linear address, 28.2.1) without loading CR2, and
-     * keeps it for {@link #takePendingException()}. Otherwise bare-metal behaviour.
+     * information; qualification = the #PF linear address, 28.2.1) without loading CR2, leaving
+     * the run loop with the VM exit. Otherwise bare-metal behaviour.
      */
     @Override
     public void exception(Cpu c, GuestFault f) {
@@ -401,7 +390,8 @@ public final class VmxSensitive implements Sensitive {
         vmcs.write(VmcsFields.VM_EXIT_INTERRUPTION_INFO, info & 0xFFFF_FFFFL);
         vmcs.write(VmcsFields.VM_EXIT_INTERRUPTION_ERROR_CODE, code ? f.errorCode() : 0);
         long qual = f instanceof PageFault pf ? pf.linearAddress() : 0;
-        pendingException = record(c, c.state.rip, ExitReason.EXCEPTION_OR_NMI, qual, 0, 0, 0, -1, 0);
+        throw new LeaveRequest(Exit.requested(record(c, c.state.rip, ExitReason.EXCEPTION_OR_NMI, qual, 0, 0, 0, -1, 0)),
+                false);
     }
 
     /**
