@@ -11,7 +11,14 @@ package org.jvmx.vmx.vmcs;
  * @param vector the exception vector of a FAULT; otherwise -1
  */
 public record VmxResult(Kind kind, VmInstructionError error, long value, int vector) {
-    public enum Kind { SUCCEED, FAIL_INVALID, FAIL_VALID, FAULT }
+    /**
+     * SUCCEED, FAIL_INVALID, FAIL_VALID: the three outcomes of SDM 31.2. FAULT: an exception
+     * instead ({@link #vector}). ENTRY_FAILURE: VMLAUNCH/VMRESUME passed the control and
+     * host-state checks but the guest-state checks or MSR loading failed (SDM 27.8): a VM exit
+     * with bit 31 of the exit reason set ({@link #value}) happens instead, and the VMCS stays
+     * as it was (not LAUNCHED).
+     */
+    public enum Kind { SUCCEED, FAIL_INVALID, FAIL_VALID, FAULT, ENTRY_FAILURE }
 
     /** Exception vectors (SDM Vol. 3A, 6.3.1). */
     public static final int UD = 6;
@@ -51,6 +58,11 @@ public record VmxResult(Kind kind, VmInstructionError error, long value, int vec
         return new VmxResult(Kind.FAIL_VALID, error, 0, -1);
     }
 
+    /** A VM-entry failure exit with the given exit-reason field (bit 31 set). */
+    public static VmxResult entryFailure(long exitReasonField) {
+        return new VmxResult(Kind.ENTRY_FAILURE, null, exitReasonField, -1);
+    }
+
     public static VmxResult fault(int vector) {
         return new VmxResult(Kind.FAULT, null, 0, vector);
     }
@@ -72,10 +84,10 @@ public record VmxResult(Kind kind, VmInstructionError error, long value, int vec
     /**
      * RFLAGS after the instruction: VMsucceed clears CF, PF, AF, ZF, SF and OF; VMfailInvalid
      * sets CF and clears the others; VMfailValid sets ZF and clears the others (SDM 31.2).
-     * A fault leaves RFLAGS unchanged.
+     * A fault leaves RFLAGS unchanged, and so does an entry failure (the exit loads host state).
      */
     public long applyToRflags(long rflags) {
-        if (kind == Kind.FAULT) {
+        if (kind == Kind.FAULT || kind == Kind.ENTRY_FAILURE) {
             return rflags;
         }
         long r = rflags & ~STATUS_FLAGS;
@@ -95,6 +107,7 @@ public record VmxResult(Kind kind, VmInstructionError error, long value, int vec
             case FAIL_INVALID -> "VMfailInvalid";
             case FAIL_VALID -> "VMfailValid(" + error + ")";
             case FAULT -> "fault(vector " + vector + ")";
+            case ENTRY_FAILURE -> "VM-entry failure (exit reason 0x" + Long.toHexString(value) + ")";
         };
     }
 }
