@@ -19,6 +19,9 @@ import java.util.Arrays;
 public final class Vmcs {
     private final VmcsFieldTable table;
     private final long[] values;
+    /** The table's fields by slot, and their width masks: the per-access checks are two array loads. */
+    private final VmcsField[] bySlot;
+    private final long[] masks;
     private int revisionId;
     private boolean shadow;
     private int abortIndicator;
@@ -32,6 +35,9 @@ public final class Vmcs {
     public Vmcs(VmcsFieldTable table, int revisionId) {
         this.table = table;
         this.values = new long[table.size()];
+        this.bySlot = table.fields().toArray(new VmcsField[0]);
+        this.masks = new long[bySlot.length];
+        for (int k = 0; k < bySlot.length; k++) masks[k] = bySlot[k].width().mask();
         setRevisionId(revisionId);
     }
 
@@ -118,7 +124,8 @@ public final class Vmcs {
     }
 
     public void write(VmcsField field, long value) {
-        values[check(field).slot()] = value & field.width().mask();
+        int slot = check(field).slot();
+        values[slot] = value & masks[slot];
     }
 
     /** Zeroes every field, as a fresh region (does not touch header, abort indicator or launch state). */
@@ -135,7 +142,8 @@ public final class Vmcs {
     }
 
     private VmcsField check(VmcsField field) {
-        if (field.slot() >= values.length || table.fields().get(field.slot()) != field) {
+        int slot = field.slot();
+        if (slot >= bySlot.length || bySlot[slot] != field) {
             throw new IllegalArgumentException(field + " is not a field of this VMCS's table");
         }
         return field;
