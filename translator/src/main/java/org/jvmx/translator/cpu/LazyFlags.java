@@ -117,16 +117,7 @@ public final class LazyFlags {
 
     /** ADC: the carry-in is the current CF. */
     public long adc(int size, long a, long b) {
-        long c = cf() ? 1 : 0;
-        long u = undefinedMask();
-        long m = mask(size);
-        a &= m;
-        b &= m;
-        long r = (a + b + c) & m;
-        set(ADC, size, a, b, r);
-        aux = c;
-        inheritedUndefined = (u & CF) != 0 ? STATUS : 0;
-        return r;
+        return withCarry(ADC, size, a, b);
     }
 
     public long sub(int size, long a, long b) {
@@ -140,13 +131,21 @@ public final class LazyFlags {
 
     /** SBB: the borrow-in is the current CF. */
     public long sbb(int size, long a, long b) {
+        return withCarry(SBB, size, a, b);
+    }
+
+    /**
+     * ADC/SBB: the current CF is the carry/borrow-in (kept in aux); if CF was undefined, every
+     * status flag of the result is.
+     */
+    private long withCarry(int op, int size, long a, long b) {
         long c = cf() ? 1 : 0;
         long u = undefinedMask();
         long m = mask(size);
         a &= m;
         b &= m;
-        long r = (a - b - c) & m;
-        set(SBB, size, a, b, r);
+        long r = (op == ADC ? a + b + c : a - b - c) & m;
+        set(op, size, a, b, r);
         aux = c;
         inheritedUndefined = (u & CF) != 0 ? STATUS : 0;
         return r;
