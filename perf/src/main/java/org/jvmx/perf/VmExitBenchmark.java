@@ -1,17 +1,12 @@
 package org.jvmx.perf;
 
 import java.util.concurrent.TimeUnit;
-import org.jvmx.translator.cpu.CpuState;
-import org.jvmx.translator.exec.Cpu;
 import org.jvmx.translator.exec.Engine;
-import org.jvmx.translator.exec.Exit;
-import org.jvmx.translator.jit.BytecodeJit;
-import org.jvmx.translator.mem.PhysicalMemory;
-import org.jvmx.vmx.exit.GuestStateSync;
-import org.jvmx.vmx.exit.VmExitInfo;
-import org.jvmx.vmx.exit.VmxSensitive;
+import org.jvmx.vm.Reg;
+import org.jvmx.vm.Vcpu;
+import org.jvmx.vm.Vm;
+import org.jvmx.vmx.exit.VmExit;
 import org.jvmx.vmx.vmcs.ExitReason;
-import org.jvmx.vmx.vmcs.Vmcs;
 import org.jvmx.vmx.vmcs.VmcsFields;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -28,12 +23,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A VM-exit round trip: the guest executes VMCALL (an unconditional exit, SDM 26.1.2), the exit
- * records its information and saves the guest state in the VMCS, the run loop returns it, the
- * monitor's handler answers the hypercall (RAX + 1) and advances the guest RIP by the
- * instruction length, the guest state is loaded back from the VMCS (as VMRESUME does) and the
- * guest runs on to its next VMCALL (guest code: {@code 1: vmcall; jmp 1b}). One operation is
- * one round trip.
+ * A VM-exit round trip through the embedding API, as a monitor does it: the guest executes
+ * VMCALL (an unconditional exit, SDM 26.1.2), the exit records its information in the VMCS and
+ * {@link Vcpu#run()} returns it; the monitor's handler answers the hypercall (RAX + 1) and skips
+ * the instruction; the next {@code run()} is a VMRESUME and the guest runs on to its next
+ * VMCALL (guest code: {@code 1: vmcall; jmp 1b}). One operation is one round trip.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,42 +39,33 @@ public class VmExitBenchmark {
     @Param({"INTERPRET", "COMPILE"})
     public String tier;
 
-    private PhysicalMemory ram;
-    private Cpu cpu;
-    private Engine engine;
-    private Vmcs vmcs;
+    private Vm vm;
+    private Vcpu cpu;
 
     @Setup(Level.Trial)
     public void setUp() {
-        ram = new PhysicalMemory();
-        ram.addRam(0, 0x20_0000);
-        byte[] code = GuestKernels.hex("0f01c1 ebfb"); // 1: vmcall; jmp 1b
-        for (int k = 0; k < code.length; k++) ram.write(GuestKernels.CODE + k, 1, code[k]);
-        cpu = Cpu.flat64(ram, false);
-        vmcs = new Vmcs(1);
-        cpu.sensitive = new VmxSensitive(vmcs, ram);
-        Engine.Tier t = Engine.Tier.valueOf(tier);
-        engine = new Engine(cpu, t, t == Engine.Tier.INTERPRET ? null : new BytecodeJit());
-        cpu.state.rip = GuestKernels.CODE;
-        GuestStateSync.save(cpu.state, cpu.state.rip, vmcs);
+        vm = Vm.create();
+        vm.setTier(Engine.Tier.valueOf(tier));
+        vm.addRam(0, 0x40_0000);
+        long cr3 = vm.identityMap(0x30_0000, 0x40_0000);
+        vm.write(GuestKernels.CODE, GuestKernels.hex("0f01c1 ebfb")); // 1: vmcall; jmp 1b
+        cpu = vm.createVcpu();
+        cpu.vmwrite(VmcsFields.GUEST_CR3, cr3);
+        cpu.vmwrite(VmcsFields.GUEST_RIP, GuestKernels.CODE);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        engine.close();
-        ram.close();
+        vm.close();
     }
 
     @Benchmark
     public long roundTrip() {
-        GuestStateSync.load(vmcs, cpu.state); // VMRESUME: the guest state comes from the VMCS
-        Exit e = engine.run(1_000);
-        if (!(e.detail() instanceof VmExitInfo info) || info.reason() != ExitReason.VMCALL) {
-            throw new IllegalStateException("expected a VMCALL exit, got " + e);
-        }
+        VmExit x = cpu.run();
+        if (x.reason() != ExitReason.VMCALL) throw new IllegalStateException("expected a VMCALL exit, got " + x);
         // The monitor's hypercall handler: answer in RAX, skip the VMCALL.
-        cpu.gpr[CpuState.RAX] = info.hypercall() + 1;
-        vmcs.write(VmcsFields.GUEST_RIP, vmcs.read(VmcsFields.GUEST_RIP) + info.instructionLength());
-        return cpu.gpr[CpuState.RAX];
+        cpu.setReg(Reg.RAX, x.hypercall() + 1);
+        cpu.skipInstruction();
+        return x.hypercall();
     }
 }

@@ -11,8 +11,9 @@ import org.jvmx.guest.host.HostState;
 
 /**
  * Privileged and sensitive instructions at CPL 3 fault as on the host (#GP for HLT, I/O,
- * CLI/STI, RDMSR/WRMSR, MOV CR/DR, INVLPG, WBINVD, SWAPGS, LGDT/LIDT, CLTS), #UD for UD0/UD1/UD2,
- * the INT3 trap with RIP after it, LOCK on forms that do not allow it (#UD), and the unprivileged fences, flushes and prefetches.
+ * CLI/STI, RDMSR/WRMSR, MOV CR/DR, INVLPG, WBINVD, SWAPGS, LGDT/LIDT, LLDT/LTR, CLTS), #UD for
+ * UD0/UD1/UD2, the INT3 trap with RIP after it, LOCK on forms that do not allow it (#UD), and the
+ * unprivileged fences, flushes and prefetches.
  * (CPUID and RDTSC answer differently by design; {@code SensitiveInterfaceTest} covers them.)
  */
 class SystemOpsTest implements DirectedCases {
@@ -21,7 +22,8 @@ class SystemOpsTest implements DirectedCases {
         List<String> code = List.of("hlt\n", "in al, 0x60\n", "out 0x80, al\n", "in eax, dx\n", "out dx, ax\n",
                 "insb\n", "outsb\n", "cli\n", "sti\n", "rdmsr\n", "wrmsr\n", "mov rax, cr0\n", "mov cr3, rax\n",
                 "mov rax, dr7\n", "mov dr0, rax\n", "invlpg [rbx]\n", "wbinvd\n", "invd\n", "swapgs\n", "lgdt [rbx]\n",
-                "lidt [rbx]\n", "clts\n", "lmsw ax\n", "ud2\n", "ud1 eax, [rbx]\n", "ud0 eax, [rbx]\n", "int3\n",
+                "lidt [rbx]\n", "lldt ax\n", "ltr ax\n", "lldt word ptr [rbx]\n", "ltr word ptr [rbx]\n", "clts\n",
+                "lmsw ax\n", "ud2\n", "ud1 eax, [rbx]\n", "ud0 eax, [rbx]\n", "int3\n",
                 "lfence\nmfence\nsfence\n", "clflush [rbx]\n", "clflushopt [rbx+64]\n",
                 "prefetchnta [rbx]\nprefetcht0 [rcx]\nprefetcht1 [rbx]\nprefetcht2 [rbx]\nprefetchw [rcx]\n",
                 "clflush [rcx]\n", "pause\n", "int3\nint3\n",

@@ -74,6 +74,18 @@ public final class Cpu {
 
     public static final long CR4_OSFXSR = 1L << 9, CR4_OSXMMEXCPT = 1L << 10;
 
+    /**
+     * Sets the accessed bit (type bit 0, descriptor bit 40) of the code or data descriptor at
+     * {@code linear} when a segment register is loaded from it, with a locked supervisor write
+     * as the processor does (SDM Vol. 3A, 3.4.5.1 and 8.1.2.2); returns the descriptor as loaded.
+     */
+    public long markDescriptorAccessed(long linear, long descriptor) {
+        if ((descriptor & 1L << 44) == 0 || (descriptor & 1L << 40) != 0) return descriptor; // system, or already set
+        long typeByte = (descriptor >>> 40) & 0xFF;
+        memory.compareAndExchange(linear + 5, 1, typeByte, typeByte | 1, false);
+        return descriptor | 1L << 40;
+    }
+
     /** Recomputes what is cached from CS and CR0 (the privilege the TLB is indexed by). */
     public void refreshMode() {
         user = state.cpl() == 3;

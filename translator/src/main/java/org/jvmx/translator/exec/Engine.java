@@ -81,20 +81,38 @@ public final class Engine implements AutoCloseable {
                 }
                 continue;
             }
-            Exit e = interpret(b);
+            Exit e = interpret(b, b.insns.length);
             if (e != null) return e;
         }
     }
 
+    /**
+     * Executes exactly one instruction through the interpreter, whatever the tier: for the
+     * monitor's single-stepping (interrupt windows and their STI / MOV SS shadows, SDM Vol. 3C
+     * 26.7.5). Returns null when the instruction retired without leaving the loop.
+     */
+    public Exit step() {
+        Cpu c = cpu;
+        c.budget = 1;
+        Block b;
+        try {
+            b = cache.lookup(c.state.rip);
+        } catch (GuestFault f) {
+            return fault(f);
+        }
+        c.codeWritten = false;
+        return interpret(b, 1);
+    }
+
     /** Tier 1: runs the block's instructions through their semantics. Null to go on. */
-    private Exit interpret(Block b) {
+    private Exit interpret(Block b, int limit) {
         Cpu c = cpu;
         Instruction[] insns = b.insns;
         Semantics[] sem = b.semantics;
         long[] next = b.next;
         int k = 0;
         try {
-            for (; k < insns.length; k++) {
+            for (; k < limit; k++) {
                 long n = next[k];
                 c.state.rip = n;
                 sem[k].execute(c, insns[k]);

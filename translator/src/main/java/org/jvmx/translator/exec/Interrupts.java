@@ -129,12 +129,16 @@ public final class Interrupts {
 
         // Commit (SDM 6.14.2): CS, SS (null with the new RPL on a privilege change), RSP, RIP, RFLAGS.
         if (newCpl < cpl) s.ss.loadNull(newCpl);
-        s.cs.loadDescriptor(selector & ~3 | newCpl, desc);
+        s.cs.loadDescriptor(selector & ~3 | newCpl, c.markDescriptorAccessed(descriptorAddress(c, selector), desc));
         c.gpr[CpuState.RSP] = top;
         s.rip = offset;
         long clear = Rflags.TF | Rflags.NT | Rflags.RF | Rflags.VM | (type == 0xE ? Rflags.IF : 0);
         s.setRflags(s.rflags() & ~clear);
         c.refreshMode();
+    }
+
+    private static long descriptorAddress(Cpu c, int selector) {
+        return ((selector & 4) != 0 ? c.state.ldtr.base() : c.state.gdtrBase) + (selector & ~7);
     }
 
     /** An 8-byte descriptor from the GDT or LDT, with the table-limit check. */

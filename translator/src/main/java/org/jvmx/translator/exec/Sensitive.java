@@ -109,6 +109,15 @@ public interface Sensitive {
     }
 
     /**
+     * LGDT, LIDT, SGDT, SIDT, LLDT, LTR, SLDT, STR, called after the checks that take priority
+     * over a VM exit (#UD, the CPL and UMIP #GP; SDM Vol. 3C, 26.1.1) and before the operand is
+     * read or written. Nothing happens on bare metal; a hypervisor may exit here
+     * ("descriptor-table exiting", SDM Vol. 3C, 26.1.3).
+     */
+    default void descriptorTable(Cpu c, Instruction i) {
+    }
+
+    /**
      * An exception is leaving the run loop for delivery. On bare metal a #PF loads CR2 with the
      * faulting address (SDM Vol. 3A, 4.7); a hypervisor intercepting the exception does not, and
      * throws {@link LeaveRequest} instead, whose exit the run loop returns (a VM exit).

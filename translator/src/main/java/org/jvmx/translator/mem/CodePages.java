@@ -48,8 +48,11 @@ public final class CodePages {
         return !pages.isEmpty() && pages.contains(physical >>> 12);
     }
 
-    /** Called by the slow write path for every write (any size, within one page). */
-    void written(long physical, int size) {
+    /**
+     * Called by the slow write path for every write (any size, within one page), and by a
+     * monitor that wrote guest memory directly while the vCPU was not running.
+     */
+    public void written(long physical, int size) {
         if (isMarked(physical)) {
             listener.codeWritten(physical, size);
         }

@@ -25,8 +25,20 @@ public final class PhysicalMemory implements AutoCloseable {
     private static final VarHandle SHORT = ValueLayout.JAVA_SHORT.varHandle();
     private static final VarHandle BYTE = ValueLayout.JAVA_BYTE.varHandle();
 
-    /** A guest-physical range; exactly one of {@code ram} and {@code mmio} is set. */
-    public record Region(long base, long size, MemorySegment ram, MmioHandler mmio) {
+    /**
+     * A guest-physical range; exactly one of {@code ram} and {@code mmio} is set. Read-only RAM
+     * (a ROM) reads like RAM; writes to it are dropped and counted, as a ROM on the bus ignores them.
+     */
+    public record Region(long base, long size, MemorySegment ram, MmioHandler mmio, boolean readOnly) {
+        Region(long base, long size, MemorySegment ram, MmioHandler mmio) {
+            this(base, size, ram, mmio, false);
+        }
+
+        /** Plain RAM the guest may write (the soft TLB maps writes only to such pages). */
+        public boolean writableRam() {
+            return ram != null && !readOnly;
+        }
+
         boolean contains(long pa) {
             return Long.compareUnsigned(pa - base, size) < 0;
         }
@@ -36,6 +48,7 @@ public final class PhysicalMemory implements AutoCloseable {
     private Region[] regions = new Region[0];
     private final LongAdder unmappedReads = new LongAdder();
     private final LongAdder unmappedWrites = new LongAdder();
+    private final LongAdder romWrites = new LongAdder();
 
     /** Allocates zeroed RAM of {@code size} bytes (any size, 2 GiB and more) at {@code base}. */
     public MemorySegment addRam(long base, long size) {
@@ -49,6 +62,12 @@ public final class PhysicalMemory implements AutoCloseable {
     public void addRam(long base, MemorySegment ram) {
         checkPageAligned(base, ram.byteSize());
         add(new Region(base, ram.byteSize(), ram, null));
+    }
+
+    /** Maps {@code rom} read-only at {@code base}: guest writes are dropped and counted ({@link #romWrites}). */
+    public void addRom(long base, MemorySegment rom) {
+        checkPageAligned(base, rom.byteSize());
+        add(new Region(base, rom.byteSize(), rom, null, true));
     }
 
     public void addMmio(long base, long size, MmioHandler handler) {
@@ -124,7 +143,9 @@ public final class PhysicalMemory implements AutoCloseable {
         Region r = regionAt(pa);
         if (r != null && r.contains(pa + size - 1)) {
             long off = pa - r.base;
-            if (r.ram != null) {
+            if (r.readOnly) {
+                romWrites.increment();
+            } else if (r.ram != null) {
                 ramWrite(r.ram, off, size, value);
             } else {
                 r.mmio.write(off, size, value & mask(size));
@@ -146,7 +167,7 @@ public final class PhysicalMemory implements AutoCloseable {
      */
     public void orLong(long pa, long bits) {
         Region r = regionAt(pa);
-        if (r != null && r.ram != null && (pa & 7) == 0 && r.contains(pa + 7)) {
+        if (r != null && r.writableRam() && (pa & 7) == 0 && r.contains(pa + 7)) {
             LONG.getAndBitwiseOr(r.ram, pa - r.base, bits);
         } else {
             write(pa, 8, read(pa, 8) | bits);
@@ -168,7 +189,7 @@ public final class PhysicalMemory implements AutoCloseable {
         expected &= m;
         update &= m;
         Region r = regionAt(pa);
-        if (r != null && r.ram != null && r.contains(pa + size - 1)) {
+        if (r != null && r.writableRam() && r.contains(pa + size - 1)) {
             long off = pa - r.base;
             long q = off & ~7L;
             if (((off + size - 1) & ~7L) == q && r.contains(r.base + q + 7)) {
@@ -250,6 +271,11 @@ public final class PhysicalMemory implements AutoCloseable {
     }
 
     /** Writes that hit no region (dropped). */
+    /** Guest writes dropped because they hit read-only memory. */
+    public long romWrites() {
+        return romWrites.sum();
+    }
+
     public long unmappedWrites() {
         return unmappedWrites.sum();
     }

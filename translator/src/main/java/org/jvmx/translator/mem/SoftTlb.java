@@ -85,7 +85,7 @@ public final class SoftTlb {
     private void fill(int slot, long linear, Access kind, Translation t) {
         long page = t.physicalPage();
         PhysicalMemory.Region r = memory.regionAt(page);
-        if (r == null || r.ram() == null || (kind == Access.WRITE && codePages.isMarked(page))) {
+        if (r == null || r.ram() == null || (kind == Access.WRITE && (r.readOnly() || codePages.isMarked(page)))) {
             return; // MMIO, unmapped, or code: every access takes the slow path
         }
         long linearPage = linear & ~0xFFFL;

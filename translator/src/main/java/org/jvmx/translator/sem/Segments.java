@@ -45,6 +45,6 @@ final class Segments {
             if (!conforming && (rpl > dpl || cpl > dpl)) throw GuestFault.generalProtection(err);
             if ((ar & SegmentRegister.AR_P) == 0) throw new GuestFault(GuestFault.NP, err, "#NP(" + err + ")");
         }
-        r.loadDescriptor(selector, d);
+        r.loadDescriptor(selector, c.markDescriptorAccessed(tableBase + index, d));
     }
 }

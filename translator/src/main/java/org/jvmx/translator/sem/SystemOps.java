@@ -142,6 +142,8 @@ public final class SystemOps {
         in.put(Mnemonic.SIDT, (c, i) -> storeTable(c, i, c.state.idtrLimit, c.state.idtrBase));
         in.put(Mnemonic.SLDT, (c, i) -> storeSelector(c, i, c.state.ldtr.selector()));
         in.put(Mnemonic.STR, (c, i) -> storeSelector(c, i, c.state.tr.selector()));
+        in.put(Mnemonic.LLDT, SystemSegments::lldt);
+        in.put(Mnemonic.LTR, SystemSegments::ltr);
         FxsaveOps.install(in);
         in.put(Mnemonic.RDPMC, (c, i) -> {
             // #GP(0) at CPL > 0 unless CR4.PCE (SDM RDPMC); then the sensitive interface decides.
@@ -202,9 +204,16 @@ public final class SystemOps {
         s.setBase(v);
     }
 
+    /*
+     * The descriptor-table instructions call Sensitive.descriptorTable after the checks that take
+     * priority over a VM exit (CPL, UMIP, #UD outside protected mode: SDM Vol. 3C, 26.1.1) and
+     * before their operand is touched: the operand fetch and its faults come after the exit.
+     */
+
     /** LGDT/LIDT operand (64-bit mode: 2-byte limit, 8-byte base), read whole before anything changes. */
     private static long[] loadTable(Cpu c, Instruction i) {
         c.checkCpl0();
+        c.sensitive.descriptorTable(c, i);
         long a = Operands.address(c, i);
         long limit = Operands.readMem(c, i, a, 2);
         return new long[] {limit, Operands.readMem(c, i, a + 2, 8)};
@@ -212,14 +221,18 @@ public final class SystemOps {
 
     private static void storeTable(Cpu c, Instruction i, int limit, long base) {
         checkUmip(c);
+        c.sensitive.descriptorTable(c, i);
         long a = Operands.address(c, i);
         c.probeWrite(a, 10, Operands.isStackAccess(i));
         Operands.writeMem(c, i, a, 2, limit);
         Operands.writeMem(c, i, a + 2, 8, base);
     }
 
+    /** SLDT/STR: #UD outside protected mode (SDM SLDT, STR), #GP(0) under UMIP at CPL > 0. */
     private static void storeSelector(Cpu c, Instruction i, int selector) {
+        SystemSegments.checkProtectedMode(c);
         checkUmip(c);
+        c.sensitive.descriptorTable(c, i);
         if (Operands.isMemory(i, 0)) Operands.write(c, i, 0, selector);
         else Operands.writeReg(c.gpr, i.register(0), selector); // a register gets it zero-extended
     }

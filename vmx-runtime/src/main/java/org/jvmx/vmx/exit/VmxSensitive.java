@@ -60,20 +60,44 @@ public final class VmxSensitive implements Sensitive {
 
     // ---- the exit itself (28.2, 28.3)
 
-    private VmExitInfo record(Cpu c, long rip, ExitReason r, long qual, int length, long info, long linear, int msr,
-            long value) {
+    /**
+     * When set, a VM exit does not copy the guest state into the VMCS: the owner (a {@code Vcpu})
+     * keeps it in the CPU and calls {@link #saveGuestState} only when the monitor reads the
+     * guest-state area. What the monitor sees is the same; an exit it answers from the
+     * general-purpose registers alone costs no copy.
+     */
+    public boolean deferGuestStateSave;
+
+    private VmExit record(Cpu c, long rip, ExitReason r, long qual, int length, long info, long linear, int msr,
+            long value, long intrInfo, int errorCode) {
         vmcs.write(VmcsFields.VM_EXIT_REASON, r.fieldValue(false));
         vmcs.write(VmcsFields.EXIT_QUALIFICATION, qual);
         vmcs.write(VmcsFields.VM_EXIT_INSTRUCTION_LENGTH, length);
         vmcs.write(VmcsFields.VMX_INSTRUCTION_INFO, info);
         vmcs.write(VmcsFields.GUEST_LINEAR_ADDRESS, linear);
-        GuestStateSync.save(c.state, rip, vmcs);
-        return new VmExitInfo(r, qual, length, info, linear, rip, msr, value);
+        vmcs.write(VmcsFields.VM_EXIT_INTERRUPTION_INFO, intrInfo);
+        vmcs.write(VmcsFields.VM_EXIT_INTERRUPTION_ERROR_CODE, errorCode & 0xFFFF_FFFFL);
+        clearEntryEvent(vmcs);
+        if (!deferGuestStateSave) GuestStateSync.save(c.state, rip, vmcs);
+        return new VmExit(r, qual, length, info, linear, rip, msr, value, false, intrInfo, errorCode);
+    }
+
+    /** Every VM exit clears the valid bit of the VM-entry interruption-information field (28.2, "Recording VM-Exit Information and Updating VM-Entry Control Fields"). */
+    public static void clearEntryEvent(Vmcs vmcs) {
+        long e = vmcs.read(VmcsFields.VM_ENTRY_INTERRUPTION_INFO);
+        if (e < 0 || (e & Controls.INTR_INFO_VALID & 0xFFFF_FFFFL) != 0) {
+            vmcs.write(VmcsFields.VM_ENTRY_INTERRUPTION_INFO, e & 0x7FFF_FFFFL);
+        }
+    }
+
+    /** Copies the guest state into the guest-state area now (after an exit taken with {@link #deferGuestStateSave}). */
+    public void saveGuestState(Cpu c) {
+        GuestStateSync.save(c.state, c.state.rip, vmcs);
     }
 
     private RuntimeException exit(Cpu c, Instruction i, ExitReason r, long qual, long info, long linear, int msr,
             long value) {
-        VmExitInfo e = record(c, i.ip(), r, qual, i.length(), info, linear, msr, value);
+        VmExit e = record(c, i.ip(), r, qual, i.length(), info, linear, msr, value, 0, 0);
         throw new LeaveRequest(Exit.requested(e), false);
     }
 
@@ -363,6 +387,61 @@ public final class VmxSensitive implements Sensitive {
         return Sensitive.super.random(c, i, bits);
     }
 
+    // ---- descriptor tables (26.1.3 "descriptor-table exiting"; 28.2.1; 28.2.5 Tables 28-10, 28-11)
+
+    /**
+     * LGDT, LIDT, SGDT, SIDT (reason 46) and LLDT, LTR, SLDT, STR (reason 47) exit under the
+     * secondary control "descriptor-table exiting". The exit qualification is the memory operand's
+     * displacement, sign-extended, or for RIP-relative addressing the displacement plus the RIP of
+     * the next instruction, i.e. the address the decoder reports; 0 for a register operand (28.2.1).
+     * The guest-linear-address field is not defined for these exits and stays 0.
+     */
+    @Override
+    public void descriptorTable(Cpu c, Instruction i) {
+        if (!proc2(Controls.PROC2_DESCRIPTOR_TABLE_EXITING)) return;
+        // Instruction identity, bits 29:28 (Tables 28-10 and 28-11).
+        String m = i.mnemonic().name();
+        int identity = switch (m) {
+            case "SGDT", "SLDT" -> 0;
+            case "SIDT", "STR" -> 1;
+            case "LGDT", "LLDT" -> 2;
+            case "LIDT", "LTR" -> 3;
+            default -> throw new IllegalArgumentException(m);
+        };
+        boolean gdtrIdtr = switch (m) {
+            case "SGDT", "SIDT", "LGDT", "LIDT" -> true;
+            default -> false;
+        };
+        boolean mem = Operands.isMemory(i, 0);
+        long qual = mem ? i.memDisplacement() : 0;
+        long info = descriptorTableInfo(i, gdtrIdtr, identity, mem);
+        throw exit(c, i, gdtrIdtr ? ExitReason.GDTR_IDTR_ACCESS : ExitReason.LDTR_TR_ACCESS, qual, info, 0, -1, 0);
+    }
+
+    /**
+     * The VM-exit instruction-information field for the descriptor-table instructions (28.2.5,
+     * Table 28-10 for GDTR/IDTR, Table 28-11 for LDTR/TR): scaling 1:0, Reg1 6:3 (register forms),
+     * address size 9:7, Mem/Reg 10 (Table 28-11 only), operand size 11 (Table 28-10 only, 0 = 16 and
+     * 1 = 32 bits, undefined in 64-bit mode), segment 17:15, index 21:18 + invalid 22, base 26:23 +
+     * invalid 27, identity 29:28. Fields the tables call undefined are left 0.
+     */
+    private static long descriptorTableInfo(Instruction i, boolean gdtrIdtr, int identity, boolean mem) {
+        long info = (long) identity << 28;
+        if (!mem) return info | 1L << 10 | (long) gpr(i.register(0)) << 3;
+        int as = i.addressSize();
+        info |= (long) (as == 16 ? 0 : as == 32 ? 1 : 2) << 7;
+        if (gdtrIdtr && i.operandSize() != 16) info |= 1L << 11;
+        info |= (long) (i.memSegment().ordinal() - Register.ES.ordinal()) << 15;
+        // RIP-relative addressing has neither base nor index register.
+        Register x = i.isRipRelative() ? Register.NONE : i.memIndex();
+        Register b = i.isRipRelative() ? Register.NONE : i.memBase();
+        if (x == Register.NONE) info |= 1L << 22;
+        else info |= Integer.numberOfTrailingZeros(i.memScale()) | (long) gpr(x) << 18;
+        if (b == Register.NONE) info |= 1L << 27;
+        else info |= (long) gpr(b) << 23;
+        return info;
+    }
+
     /**
      * An exception leaving the run loop: if the exception bitmap selects it (for #PF, with the
      * error-code mask/match rule of 25.6.3), records an exception VM exit (28.2.2 interruption
@@ -386,12 +465,11 @@ public final class VmxSensitive implements Sensitive {
         int type = v == GuestFault.BP || v == GuestFault.OF ? Controls.INTR_TYPE_SOFTWARE_EXCEPTION
                 : Controls.INTR_TYPE_HARDWARE_EXCEPTION;
         boolean code = GuestFault.hasErrorCode(v);
-        long info = v | (long) type << 8 | (code ? Controls.INTR_INFO_DELIVER_ERROR_CODE : 0) | Controls.INTR_INFO_VALID;
-        vmcs.write(VmcsFields.VM_EXIT_INTERRUPTION_INFO, info & 0xFFFF_FFFFL);
-        vmcs.write(VmcsFields.VM_EXIT_INTERRUPTION_ERROR_CODE, code ? f.errorCode() : 0);
+        long info = (v | (long) type << 8 | (code ? Controls.INTR_INFO_DELIVER_ERROR_CODE : 0) | Controls.INTR_INFO_VALID)
+                & 0xFFFF_FFFFL;
         long qual = f instanceof PageFault pf ? pf.linearAddress() : 0;
-        throw new LeaveRequest(Exit.requested(record(c, c.state.rip, ExitReason.EXCEPTION_OR_NMI, qual, 0, 0, 0, -1, 0)),
-                false);
+        throw new LeaveRequest(Exit.requested(record(c, c.state.rip, ExitReason.EXCEPTION_OR_NMI, qual, 0, 0, 0, -1, 0,
+                info, code ? f.errorCode() : 0)), false);
     }
 
     /**

@@ -52,10 +52,10 @@ class VmExitTest {
     }
 
     /** Runs one instruction expecting a VM exit of {@code reason}; checks length, RIP and the VMCS. */
-    VmExitInfo exits(ExitReason reason, int length) {
+    VmExit exits(ExitReason reason, int length) {
         Exit x = run();
         assertEquals(Exit.Kind.REQUESTED, x.kind(), x.toString());
-        VmExitInfo e = assertInstanceOf(VmExitInfo.class, x.detail());
+        VmExit e = assertInstanceOf(VmExit.class, x.detail());
         assertEquals(reason, e.reason());
         assertEquals(length, e.instructionLength());
         assertEquals(CODE, cpu.state.rip, "RIP stays on the instruction");
@@ -121,7 +121,7 @@ class VmExitTest {
     void outWithUnconditionalIoExiting() {
         guest(Controls.PROC_UNCONDITIONAL_IO_EXITING, 0xE6, 0x80); // out 0x80, al
         cpu.gpr[CpuState.RAX] = 0x1234;
-        VmExitInfo e = exits(ExitReason.IO_INSTRUCTION, 2);
+        VmExit e = exits(ExitReason.IO_INSTRUCTION, 2);
         assertEquals(0x80L << 16 | 64, e.qualification(), "size 1, OUT, immediate port");
         assertEquals(0x80, e.ioPort());
         assertEquals(1, e.ioSize());
@@ -133,7 +133,7 @@ class VmExitTest {
     void inDxQualification() {
         guest(Controls.PROC_UNCONDITIONAL_IO_EXITING, 0xEC); // in al, dx
         cpu.gpr[CpuState.RDX] = 0x3F8;
-        VmExitInfo e = exits(ExitReason.IO_INSTRUCTION, 1);
+        VmExit e = exits(ExitReason.IO_INSTRUCTION, 1);
         assertEquals(0x3F8L << 16 | 8, e.qualification());
         guest(0, 0xEC);
         runsThrough(1);
@@ -146,7 +146,7 @@ class VmExitTest {
         guest(Controls.PROC_IO_BITMAPS | Controls.PROC_UNCONDITIONAL_IO_EXITING, 0xED);
         cpu.gpr[CpuState.RDX] = 0x7FFE;
         ram.write(IO_B, 1, 1);
-        VmExitInfo e = exits(ExitReason.IO_INSTRUCTION, 1);
+        VmExit e = exits(ExitReason.IO_INSTRUCTION, 1);
         assertEquals(4, e.ioSize());
         assertEquals(0x7FFE, e.ioPort());
         // A 1-byte access at 0x7FFF does not exit: the bitmap overrides unconditional exiting.
@@ -189,7 +189,7 @@ class VmExitTest {
         cpu.gpr[CpuState.RCX] = 0x10;
         cpu.gpr[CpuState.RDX] = 1;
         cpu.gpr[CpuState.RAX] = 2;
-        VmExitInfo e = exits(ExitReason.WRMSR, 2);
+        VmExit e = exits(ExitReason.WRMSR, 2);
         assertEquals(0x10, e.msr());
         assertEquals(0x1_0000_0002L, e.value());
     }
@@ -198,7 +198,7 @@ class VmExitTest {
     void movToCr3ExitsUnlessATarget() {
         guest(Controls.PROC_CR3_LOAD_EXITING, 0x0F, 0x22, 0xD8); // mov cr3, rax
         cpu.gpr[CpuState.RAX] = 0x5000;
-        VmExitInfo e = exits(ExitReason.CONTROL_REGISTER_ACCESS, 3);
+        VmExit e = exits(ExitReason.CONTROL_REGISTER_ACCESS, 3);
         assertEquals(3, e.qualification(), "CR3, MOV to CR, RAX");
         vmcs.write(VmcsFields.CR3_TARGET_COUNT, 2);
         vmcs.write(VmcsFields.CR3_TARGET_VALUE1, 0x5000);
@@ -209,7 +209,7 @@ class VmExitTest {
     @Test
     void movFromCr3ExitsUnderCr3StoreExiting() {
         guest(Controls.PROC_CR3_STORE_EXITING, 0x0F, 0x20, 0xDB); // mov rbx, cr3
-        VmExitInfo e = exits(ExitReason.CONTROL_REGISTER_ACCESS, 3);
+        VmExit e = exits(ExitReason.CONTROL_REGISTER_ACCESS, 3);
         assertEquals(3 | 1 << 4 | 3 << 8, e.qualification());
         assertEquals(3, e.gpr());
     }
@@ -231,7 +231,7 @@ class VmExitTest {
         vmcs.write(VmcsFields.CR0_READ_SHADOW, 0);
         long cr0 = cpu.state.cr0;
         cpu.gpr[CpuState.RAX] = cr0 | CpuState.CR0_TS;
-        VmExitInfo e = exits(ExitReason.CONTROL_REGISTER_ACCESS, 3);
+        VmExit e = exits(ExitReason.CONTROL_REGISTER_ACCESS, 3);
         assertEquals(0, e.qualification(), "CR0, MOV to CR, RAX");
         assertEquals(cr0 | CpuState.CR0_TS, e.value());
         // Same host-owned bit (WP = CR0 bit 16) as the shadow: runs, host-owned bits untouched, guest-owned EM set.
@@ -254,7 +254,7 @@ class VmExitTest {
     @Test
     void movDrExitsUnderMovDrExiting() {
         guest(Controls.PROC_MOV_DR_EXITING, 0x0F, 0x23, 0xF9); // mov dr7, rcx
-        VmExitInfo e = exits(ExitReason.MOV_DR, 3);
+        VmExit e = exits(ExitReason.MOV_DR, 3);
         assertEquals(7 | 1 << 8, e.qualification());
         guest(Controls.PROC_MOV_DR_EXITING, 0x0F, 0x21, 0xC2); // mov rdx, dr0
         e = exits(ExitReason.MOV_DR, 3);
@@ -300,7 +300,7 @@ class VmExitTest {
         vmcs.write(VmcsFields.CR0_GUEST_HOST_MASK, CpuState.CR0_TS);
         vmcs.write(VmcsFields.CR0_READ_SHADOW, 0);
         cpu.gpr[CpuState.RAX] = CpuState.CR0_PE | CpuState.CR0_TS;
-        VmExitInfo e = exits(ExitReason.CONTROL_REGISTER_ACCESS, 3);
+        VmExit e = exits(ExitReason.CONTROL_REGISTER_ACCESS, 3);
         assertEquals(3, e.crAccessType());
         assertEquals(0, e.crNumber());
         assertEquals(CpuState.CR0_PE | CpuState.CR0_TS, e.lmswSource());
@@ -337,7 +337,7 @@ class VmExitTest {
     void cr8LoadExiting() {
         guest(Controls.PROC_CR8_LOAD_EXITING, 0x4C, 0x0F, 0x22, 0xC1); // mov cr8, rcx
         cpu.gpr[CpuState.RCX] = 5;
-        VmExitInfo e = exits(ExitReason.CONTROL_REGISTER_ACCESS, 4);
+        VmExit e = exits(ExitReason.CONTROL_REGISTER_ACCESS, 4);
         assertEquals(8 | 1 << 8, e.qualification());
         guest(0, 0x4C, 0x0F, 0x22, 0xC1);
         cpu.gpr[CpuState.RCX] = 5;
@@ -351,7 +351,7 @@ class VmExitTest {
         vmcs.write(VmcsFields.EXCEPTION_BITMAP, 1 << 6);
         Exit x = run();
         assertEquals(Exit.Kind.REQUESTED, x.kind());
-        VmExitInfo e = (VmExitInfo) x.detail();
+        VmExit e = (VmExit) x.detail();
         assertEquals(ExitReason.EXCEPTION_OR_NMI, e.reason());
         assertEquals(CODE, vmcs.read(VmcsFields.GUEST_RIP));
         assertEquals(0x8000_0306L, vmcs.read(VmcsFields.VM_EXIT_INTERRUPTION_INFO));

@@ -16,9 +16,38 @@ import org.jvmx.vmx.vmcs.ExitReason;
  * @param guestRip          RIP of the instruction (it has not executed)
  * @param msr               the MSR index (ECX) for RDMSR/WRMSR, else -1
  * @param value             OUT data, WRMSR value, MOV-to-CR source, RAX at VMCALL (the hypercall number), else 0
+ * @param entryFailure      bit 31 of the exit reason: the VM entry failed (27.8; reasons 33, 34)
+ * @param interruptionInfo  VM-exit interruption information (28.2.2) for exception, NMI and
+ *                          acknowledged external-interrupt exits, else 0
+ * @param errorCode         VM-exit interruption error code where bit 11 of the information says so, else 0
  */
-public record VmExitInfo(ExitReason reason, long qualification, int instructionLength, long instructionInfo,
-        long guestLinear, long guestRip, int msr, long value) {
+public record VmExit(ExitReason reason, long qualification, int instructionLength, long instructionInfo,
+        long guestLinear, long guestRip, int msr, long value, boolean entryFailure, long interruptionInfo,
+        int errorCode) {
+
+    /** An exit caused by an instruction or event with no interruption information. */
+    public VmExit(ExitReason reason, long qualification, int instructionLength, long instructionInfo,
+            long guestLinear, long guestRip, int msr, long value) {
+        this(reason, qualification, instructionLength, instructionInfo, guestLinear, guestRip, msr, value, false, 0,
+                0);
+    }
+
+    /** An exit that carries no instruction: external interrupt, window, timer, triple fault, entry failure. */
+    public static VmExit event(ExitReason reason, long qualification, long guestRip, boolean entryFailure,
+            long interruptionInfo, int errorCode) {
+        return new VmExit(reason, qualification, 0, 0, 0, guestRip, -1, 0, entryFailure, interruptionInfo, errorCode);
+    }
+
+    /** The exit-reason field as the VMCS holds it (basic reason, bit 31 for a failed entry). */
+    public long reasonField() {
+        return reason.fieldValue(entryFailure) & 0xFFFF_FFFFL;
+    }
+
+    /** Exception/NMI/interrupt exits: the vector in bits 7:0 of the interruption information. */
+    public int vector() { return (int) (interruptionInfo & 0xFF); }
+
+    /** Exception/NMI/interrupt exits: the event type in bits 10:8 (Table 25-17 types). */
+    public int interruptionType() { return (int) (interruptionInfo >>> 8) & 7; }
 
     /** I/O exits (Table 28-5): the port, bits 31:16. */
     public int ioPort() { return (int) (qualification >>> 16) & 0xFFFF; }
@@ -58,4 +87,18 @@ public record VmExitInfo(ExitReason reason, long qualification, int instructionL
 
     /** VMCALL: the hypercall number the guest left in RAX. */
     public long hypercall() { return value; }
+
+    /** OUT and WRMSR exits: the data the guest wrote. */
+    public long data() { return value; }
+
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder(entryFailure ? "VM-entry failure: " : "VM exit: ").append(reason)
+                .append(" (").append(reason.number()).append(") at RIP 0x").append(Long.toHexString(guestRip));
+        if (qualification != 0) b.append(", qualification 0x").append(Long.toHexString(qualification));
+        if (instructionLength != 0) b.append(", length ").append(instructionLength);
+        if (msr >= 0) b.append(", MSR 0x").append(Integer.toHexString(msr));
+        if (interruptionInfo != 0) b.append(", interruption info 0x").append(Long.toHexString(interruptionInfo));
+        return b.toString();
+    }
 }

@@ -1,0 +1,633 @@
+package org.jvmx.vm;
+
+import java.util.concurrent.locks.LockSupport;
+import org.jvmx.decoder.Instruction;
+import org.jvmx.decoder.Mnemonic;
+import org.jvmx.decoder.OperandKind;
+import org.jvmx.decoder.Register;
+import org.jvmx.translator.exec.Cpu;
+import org.jvmx.translator.exec.Engine;
+import org.jvmx.translator.exec.ExecStats;
+import org.jvmx.translator.exec.Exit;
+import org.jvmx.translator.exec.Interrupts;
+import org.jvmx.translator.jit.BytecodeJit;
+import org.jvmx.translator.mem.GuestFault;
+import org.jvmx.vmx.entry.EntryChecks;
+import org.jvmx.vmx.entry.EntryRule;
+import org.jvmx.vmx.entry.EventInjection;
+import org.jvmx.vmx.entry.HostMsrs;
+import org.jvmx.vmx.entry.MsrArea;
+import org.jvmx.vmx.entry.MsrAreas;
+import org.jvmx.vmx.entry.VmcsTemplates;
+import org.jvmx.vmx.exit.GuestStateSync;
+import org.jvmx.vmx.exit.VmExit;
+import org.jvmx.vmx.exit.VmxSensitive;
+import org.jvmx.vmx.vmcs.Controls;
+import org.jvmx.vmx.vmcs.ExitReason;
+import org.jvmx.vmx.vmcs.Vmcs;
+import org.jvmx.vmx.vmcs.VmcsField;
+import org.jvmx.vmx.vmcs.VmcsFieldType;
+import org.jvmx.vmx.vmcs.VmcsFields;
+import org.jvmx.vmx.vmcs.VmxCapabilities;
+import org.jvmx.vmx.vmcs.VmxContext;
+import org.jvmx.vmx.vmcs.VmxInstructions;
+import org.jvmx.vmx.vmcs.VmxResult;
+
+/**
+ * A virtual CPU: one VMCS and the translator's CPU that runs the guest under it. The monitor
+ * sets state through {@link #setReg} (general-purpose registers, not in the VMCS) and
+ * {@link #vmwrite} (everything the VMCS holds: RIP, RSP, RFLAGS, control and segment registers,
+ * controls), then calls {@link #run()}, which performs VMLAUNCH the first time and VMRESUME
+ * after, runs the guest and returns the {@link VmExit}. Everything follows SDM Vol. 3C:
+ * VM-entry checks (27.2, 27.3; {@link VmxFailure} for VMfailValid 7/8, an exit with reason 33
+ * for bad guest state), event injection (27.6), the pending-event exits right after entry and
+ * between instructions (26.7: interrupt window, NMI window, VMX-preemption timer), external
+ * interrupts and NMIs arriving at the vCPU, triple fault, and the instruction exits the
+ * controls select (26.1-26.3, {@link VmxSensitive}).
+ *
+ * <p>A new vCPU's VMCS holds controls that exit on HLT and on every I/O instruction (like KVM),
+ * a 64-bit host state, and a flat 64-bit guest state at CPL 0 with paging on: the monitor
+ * gives it a CR3 ({@link Vm#identityMap}) and a RIP.
+ *
+ * <p>The guest state stays in the CPU across an exit until the monitor reads or writes a
+ * guest-state field; only then is it copied into the VMCS. The monitor sees exactly what an
+ * eager save would give it, and an exit answered from the general-purpose registers (a
+ * hypercall, an I/O port) costs no copy. Likewise a VMRESUME after which the monitor changed
+ * no VMCS field skips the entry checks: a guest-state area saved by a VM exit and not written
+ * since always passes them.
+ *
+ * <p>A vCPU runs on one thread at a time. {@link #interrupt}, {@link #nmi} and {@link #kick}
+ * may be called from any thread.
+ */
+public final class Vcpu implements AutoCloseable {
+    private static final long VMXON_REGION = 0x1000, VMCS_REGION = 0x2000;
+    /** Instructions between checks of the VMX-preemption timer. */
+    private static final long TIMER_SLICE = 4096;
+
+    private final Vm vm;
+    private final int id;
+    private final Cpu cpu;
+    private final Engine engine;
+    private final VmxContext context = new VmxContext();
+    private final EntryChecks checks;
+    private final VmxInstructions vmx;
+    private final Vmcs vmcs;
+    private final VmxSensitive sensitive;
+    private final HostMsrs hostMsrs = new HostMsrs();
+
+    private boolean launched;
+    /** A VMCS field was written by the monitor since the last successful entry: check and load on entry. */
+    private boolean dirty = true;
+    /** The guest state in the VMCS is current (false while it is only in the CPU, after an exit). */
+    private boolean vmcsSynced = true;
+    private long seenHostWrites;
+    /** Guest interruptibility state (25.4.2) and activity state, kept here between entries. */
+    private int interruptibility;
+    private int activity = Controls.ACTIVITY_ACTIVE;
+    /** TSC value at which the VMX-preemption timer reaches zero (when active). */
+    private long timerDeadline;
+    private VmExit lastExit;
+    private EntryRule failedRule;
+    private volatile Thread runner;
+
+    /** External interrupts raised at the vCPU, one bit per vector; guarded by {@code this}. */
+    private final long[] irr = new long[4];
+    private volatile boolean irqPending;
+    private volatile boolean nmiPending;
+    private volatile boolean kicked;
+
+    Vcpu(Vm vm, int id) {
+        this.vm = vm;
+        this.id = id;
+        this.cpu = Cpu.flat64(vm.memory(), false);
+        cpu.cpuid = vm.cpuid();
+        this.checks = new EntryChecks(vm.capabilities(), Vm.PHYSICAL_ADDRESS_WIDTH);
+        this.vmx = new VmxInstructions(new VmxCapabilities(Vm.VMCS_REVISION, Vm.PHYSICAL_ADDRESS_WIDTH, false), checks);
+        context.allocate(VMXON_REGION, Vm.VMCS_REVISION);
+        this.vmcs = context.allocate(VMCS_REGION, Vm.VMCS_REVISION);
+        require("VMXON", vmx.vmxon(context, VMXON_REGION));
+        require("VMCLEAR", vmx.vmclear(context, VMCS_REGION));
+        require("VMPTRLD", vmx.vmptrld(context, VMCS_REGION));
+        VmcsTemplates.fillValidGuest64(vmcs);
+        vmcs.write(VmcsFields.CPU_BASED_VM_EXEC_CONTROL,
+                vmcs.read(VmcsFields.CPU_BASED_VM_EXEC_CONTROL) | Controls.PROC_UNCONDITIONAL_IO_EXITING);
+        vmcs.write(VmcsFields.GUEST_CR3, 0);
+        vmcs.write(VmcsFields.GUEST_CR4, vmcs.read(VmcsFields.GUEST_CR4) | Cpu.CR4_OSFXSR | Cpu.CR4_OSXMMEXCPT);
+        this.sensitive = new VmxSensitive(vmcs, vm.memory());
+        sensitive.deferGuestStateSave = true;
+        cpu.sensitive = sensitive;
+        Engine.Tier tier = vm.tier();
+        this.engine = new Engine(cpu, tier, tier == Engine.Tier.INTERPRET ? null : new BytecodeJit());
+    }
+
+    private static void require(String what, VmxResult r) {
+        if (!r.succeeded()) throw new VmxFailure(what, r);
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public Vm vm() {
+        return vm;
+    }
+
+    // ---- registers and VMCS fields
+
+    /** A general-purpose register; RSP reads the VMCS field GUEST_RSP. */
+    public long reg(Reg r) {
+        if (r == Reg.RSP) return vmread(VmcsFields.GUEST_RSP);
+        return cpu.gpr[r.number()];
+    }
+
+    /** Sets a general-purpose register; RSP writes the VMCS field GUEST_RSP. */
+    public void setReg(Reg r, long value) {
+        if (r == Reg.RSP) {
+            vmwrite(VmcsFields.GUEST_RSP, value);
+            return;
+        }
+        cpu.gpr[r.number()] = value;
+    }
+
+    /** VMREAD of the current VMCS (SDM 31.3); VMfail raises {@link VmxFailure}. */
+    public long vmread(VmcsField field) {
+        return vmread(field.encoding());
+    }
+
+    public long vmread(long encoding) {
+        syncGuestState(encoding);
+        VmxResult r = vmx.vmread(context, encoding);
+        if (!r.succeeded()) throw new VmxFailure("VMREAD 0x" + Long.toHexString(encoding), r);
+        return r.value();
+    }
+
+    /** VMWRITE to the current VMCS (SDM 31.3): read-only exit-information fields fail with error 13. */
+    public void vmwrite(VmcsField field, long value) {
+        vmwrite(field.encoding(), value);
+    }
+
+    public void vmwrite(long encoding, long value) {
+        // Any write makes the next entry a full one, which loads the guest state from the VMCS.
+        if (!vmcsSynced) saveGuestState();
+        VmxResult r = vmx.vmwrite(context, encoding, value);
+        if (!r.succeeded()) throw new VmxFailure("VMWRITE 0x" + Long.toHexString(encoding), r);
+        dirty = true;
+    }
+
+    /** Before the monitor touches a guest-state field, the state held in the CPU goes to the VMCS (28.3). */
+    private void syncGuestState(long encoding) {
+        if (vmcsSynced) return;
+        VmcsField f = vmcs.table().byEncoding(encoding);
+        if (f == null || f.type() != VmcsFieldType.GUEST) return;
+        saveGuestState();
+    }
+
+    private void saveGuestState() {
+        sensitive.saveGuestState(cpu);
+        vmcs.write(VmcsFields.GUEST_INTERRUPTIBILITY_STATE, interruptibility);
+        vmcs.write(VmcsFields.GUEST_ACTIVITY_STATE, activity);
+        vmcsSynced = true;
+    }
+
+    /**
+     * After an instruction exit: advances the guest RIP past the instruction (by the VM-exit
+     * instruction length) and clears blocking by STI and MOV SS, as a monitor does after
+     * emulating the instruction. Cheaper than VMREAD + VMWRITE of GUEST_RIP: no VMCS copy and
+     * no entry checks on the next {@link #run()}.
+     */
+    public void skipInstruction() {
+        if (lastExit == null || lastExit.instructionLength() == 0) {
+            throw new IllegalStateException("the last VM exit was not caused by an instruction: " + lastExit);
+        }
+        if (vmcsSynced && dirty) {
+            vmwrite(VmcsFields.GUEST_RIP, vmread(VmcsFields.GUEST_RIP) + lastExit.instructionLength());
+        } else {
+            cpu.state.rip += lastExit.instructionLength();
+            if (vmcsSynced) vmcs.write(VmcsFields.GUEST_RIP, cpu.state.rip);
+        }
+        interruptibility &= ~(Controls.INTERRUPTIBILITY_STI | Controls.INTERRUPTIBILITY_MOV_SS);
+    }
+
+    /** The VM-entry check that failed the last entry that failed (for diagnostics), or null. */
+    public EntryRule failedEntryRule() {
+        return failedRule;
+    }
+
+    /** The most recent VM exit, or null before the first. */
+    public VmExit lastExit() {
+        return lastExit;
+    }
+
+    /** Execution counters: instructions by tier, blocks translated, unimplemented instructions met. */
+    public ExecStats stats() {
+        return cpu.stats;
+    }
+
+    /**
+     * The translator's CPU under this vCPU, for monitors and tests that need the whole
+     * architectural state (XMM, x87, MSRs). Its guest-state registers are current after an
+     * exit; changing them directly bypasses the VM-entry checks.
+     */
+    public Cpu cpu() {
+        return cpu;
+    }
+
+    /** The VMCS itself (its guest-state area brought up to date), for monitors that need raw access. */
+    public Vmcs vmcs() {
+        if (!vmcsSynced) saveGuestState();
+        dirty = true;
+        return vmcs;
+    }
+
+    // ---- events from outside the guest
+
+    /** Raises external interrupt {@code vector} (32-255) at the vCPU's interrupt pin. */
+    public void interrupt(int vector) {
+        if (vector < 32 || vector > 255) throw new IllegalArgumentException("external interrupt vector 32-255: " + vector);
+        synchronized (this) {
+            irr[vector >>> 6] |= 1L << vector;
+        }
+        irqPending = true;
+        poke();
+    }
+
+    /** Raises an NMI at the vCPU. */
+    public void nmi() {
+        nmiPending = true;
+        poke();
+    }
+
+    /**
+     * Brings the vCPU back to the monitor: a host interrupt arriving while the guest runs, which
+     * causes an external-interrupt VM exit with no interruption information (the host's own
+     * interrupt is not acknowledged for the guest, 28.2.2).
+     */
+    public void kick() {
+        kicked = true;
+        poke();
+    }
+
+    private void poke() {
+        cpu.stopRequested = true;
+        Thread t = runner;
+        if (t != null) LockSupport.unpark(t);
+    }
+
+    // ---- VM entry, guest execution, VM exit
+
+    /** VMLAUNCH (first call) or VMRESUME, then the guest runs until the next VM exit, which is returned. */
+    public VmExit run() {
+        runner = Thread.currentThread();
+        try {
+            VmExit x = enter();
+            if (x == null) x = execute();
+            lastExit = x;
+            return x;
+        } finally {
+            runner = null;
+        }
+    }
+
+    private int pin() {
+        return (int) vmcs.read(VmcsFields.PIN_BASED_VM_EXEC_CONTROL);
+    }
+
+    private int proc() {
+        return (int) vmcs.read(VmcsFields.CPU_BASED_VM_EXEC_CONTROL);
+    }
+
+    /** The VM entry (27): null when the guest may run, else the exit that ends it at once. */
+    private VmExit enter() {
+        if (launched && !dirty) {
+            // VMRESUME with nothing changed since the exit: the state is in the CPU and passed the checks.
+            if (seenHostWrites != vm.hostWrites()) flushTlb();
+            vmcsSynced = false;
+            return eventExits();
+        }
+        VmxResult r = launched ? vmx.vmresume(context) : vmx.vmlaunch(context);
+        switch (r.kind()) {
+            case SUCCEED -> { }
+            case ENTRY_FAILURE -> {
+                // 27.8: the exit-information fields hold reason 33 | bit 31 and the failed rule's qualification.
+                failedRule = checks.check(vmcs).failed();
+                return VmExit.event(ExitReason.ENTRY_FAILURE_INVALID_GUEST_STATE,
+                        vmcs.read(VmcsFields.EXIT_QUALIFICATION), vmcs.read(VmcsFields.GUEST_RIP), true, 0, 0);
+            }
+            default -> {
+                failedRule = checks.check(vmcs).failed();
+                throw new VmxFailure((launched ? "VMRESUME" : "VMLAUNCH") + (failedRule == null ? ""
+                        : " (" + failedRule + ", SDM " + failedRule.section() + ")"), r);
+            }
+        }
+        launched = true;
+        dirty = false;
+        loadGuestState();
+        vmcsSynced = false;
+        // 27.4: the VM-entry MSR-load list; a failing entry N is a VM-entry failure, reason 34, qualification N.
+        int bad = MsrAreas.loadOnEntry(vmcs, vm.memory(), cpu);
+        if (bad != 0) {
+            vmcs.write(VmcsFields.VM_EXIT_REASON, ExitReason.ENTRY_FAILURE_MSR_LOADING.fieldValue(true));
+            vmcs.write(VmcsFields.EXIT_QUALIFICATION, bad);
+            dirty = true; // the next attempt is a full entry again
+            return VmExit.event(ExitReason.ENTRY_FAILURE_MSR_LOADING, bad, cpu.state.rip, true, 0, 0);
+        }
+        switch (EventInjection.inject(vmcs, cpu)) {
+            case TRIPLE_FAULT -> {
+                return exitFor(ExitReason.TRIPLE_FAULT, 0, 0, 0);
+            }
+            case DELIVERED -> {
+                // Delivery through an interrupt gate clears IF; events were already blocked (27.6.1).
+                interruptibility &= ~(Controls.INTERRUPTIBILITY_STI | Controls.INTERRUPTIBILITY_MOV_SS);
+                activity = Controls.ACTIVITY_ACTIVE;
+            }
+            default -> { }
+        }
+        if ((pin() & Controls.PIN_PREEMPTION_TIMER) != 0) {
+            long v = vmcs.read(VmcsFields.VMX_PREEMPTION_TIMER_VALUE) & 0xFFFF_FFFFL;
+            timerDeadline = hostTsc() + (v << org.jvmx.vmx.entry.VmxCapabilityMsrs.PREEMPTION_TIMER_RATE);
+        }
+        return eventExits();
+    }
+
+    /** Guest-state loading (27.3.2): registers, segments, paging; then the TLB matches the new state. */
+    private void loadGuestState() {
+        GuestStateSync.load(vmcs, cpu.state);
+        interruptibility = (int) vmcs.read(VmcsFields.GUEST_INTERRUPTIBILITY_STATE);
+        activity = (int) vmcs.read(VmcsFields.GUEST_ACTIVITY_STATE);
+        cpu.refreshMode();
+        cpu.memory.tlb().setState(cpu.state.pagingState());
+        flushTlb();
+    }
+
+    private void flushTlb() {
+        cpu.memory.tlb().flushAll();
+        seenHostWrites = vm.hostWrites();
+    }
+
+    private boolean timerActive() {
+        return (pin() & Controls.PIN_PREEMPTION_TIMER) != 0;
+    }
+
+    private boolean timerExpired() {
+        return timerActive() && hostTsc() - timerDeadline >= 0;
+    }
+
+    /** The TSC the VMX-preemption timer counts (the processor's, before any guest offset). */
+    private long hostTsc() {
+        return cpu.state.tscSource.getAsLong();
+    }
+
+    private boolean blockedBySti() {
+        return (interruptibility & (Controls.INTERRUPTIBILITY_STI | Controls.INTERRUPTIBILITY_MOV_SS)) != 0;
+    }
+
+    private boolean interruptsOpen() {
+        return (cpu.state.rflags() & 0x200) != 0 && !blockedBySti();
+    }
+
+    /**
+     * The events checked before each instruction, highest priority first (26.7, SDM Vol. 3A
+     * 6.9): a host interrupt ({@link #kick}); the VMX-preemption timer at zero; an NMI-window
+     * exit; a pending NMI (exit or delivery); an interrupt-window exit; a pending external
+     * interrupt (exit under "external-interrupt exiting", else delivery when RFLAGS.IF = 1 and
+     * nothing blocks). Returns the exit, or null to run on.
+     */
+    private VmExit eventExits() {
+        if (kicked) {
+            kicked = false;
+            return exitFor(ExitReason.EXTERNAL_INTERRUPT, 0, 0, 0);
+        }
+        if (timerExpired()) return exitFor(ExitReason.PREEMPTION_TIMER_EXPIRED, 0, 0, 0);
+        int proc = proc(), pin = pin();
+        boolean nmiBlocked = (interruptibility & Controls.INTERRUPTIBILITY_NMI) != 0;
+        if ((proc & Controls.PROC_NMI_WINDOW_EXITING) != 0 && !nmiBlocked && !blockedBySti()) {
+            return exitFor(ExitReason.NMI_WINDOW, 0, 0, 0);
+        }
+        if (nmiPending && !nmiBlocked && (interruptibility & Controls.INTERRUPTIBILITY_MOV_SS) == 0) {
+            nmiPending = false;
+            if ((pin & Controls.PIN_NMI_EXITING) != 0) {
+                long info = 2 | (long) Controls.INTR_TYPE_NMI << 8 | Controls.INTR_INFO_VALID & 0xFFFF_FFFFL;
+                return exitFor(ExitReason.EXCEPTION_OR_NMI, 0, info, 0);
+            }
+            VmExit x = deliver(2, Interrupts.Kind.NMI, -1);
+            if (x != null) return x;
+            interruptibility |= Controls.INTERRUPTIBILITY_NMI; // blocking by NMI until IRET (6.7.1)
+        }
+        if ((proc & Controls.PROC_INTERRUPT_WINDOW_EXITING) != 0 && interruptsOpen()) {
+            return exitFor(ExitReason.INTERRUPT_WINDOW, 0, 0, 0);
+        }
+        if (irqPending) {
+            if ((pin & Controls.PIN_EXTERNAL_INTERRUPT_EXITING) != 0) {
+                // 28.2.2: with "acknowledge interrupt on exit" the vector is taken and reported.
+                boolean ack = (vmcs.read(VmcsFields.VM_EXIT_CONTROLS) & Controls.EXIT_ACK_INTERRUPT_ON_EXIT) != 0;
+                long info = 0;
+                if (ack) info = (takeInterrupt() | Controls.INTR_INFO_VALID) & 0xFFFF_FFFFL;
+                return exitFor(ExitReason.EXTERNAL_INTERRUPT, 0, info, 0);
+            }
+            if (interruptsOpen()) {
+                VmExit x = deliver(takeInterrupt(), Interrupts.Kind.EXTERNAL, -1);
+                if (x != null) return x;
+            }
+        }
+        return null;
+    }
+
+    /** The highest pending external-interrupt vector, removed from the request register. */
+    private synchronized int takeInterrupt() {
+        for (int w = 3; w >= 0; w--) {
+            if (irr[w] != 0) {
+                int v = w * 64 + 63 - Long.numberOfLeadingZeros(irr[w]);
+                irr[w] &= ~(1L << v);
+                irqPending = irr[0] != 0 || irr[1] != 0 || irr[2] != 0 || irr[3] != 0;
+                return v;
+            }
+        }
+        irqPending = false;
+        return -1;
+    }
+
+    /** Delivers an event through the guest IDT; a triple fault becomes a VM exit (reason 2). */
+    private VmExit deliver(int vector, Interrupts.Kind kind, int errorCode) {
+        try {
+            Interrupts.deliver(cpu, vector, kind, errorCode, cpu.state.rip);
+            activity = Controls.ACTIVITY_ACTIVE;
+            interruptibility &= ~(Controls.INTERRUPTIBILITY_STI | Controls.INTERRUPTIBILITY_MOV_SS);
+            return null;
+        } catch (Interrupts.TripleFault t) {
+            return exitFor(ExitReason.TRIPLE_FAULT, 0, 0, 0);
+        }
+    }
+
+    /** Whether the guest must run one instruction at a time: an event waits for RFLAGS.IF or a shadow to end. */
+    private boolean mustStep() {
+        if (interruptsOpen()) return false;
+        return (proc() & Controls.PROC_INTERRUPT_WINDOW_EXITING) != 0
+                || irqPending && (pin() & Controls.PIN_EXTERNAL_INTERRUPT_EXITING) == 0;
+    }
+
+    /** Runs the guest until a VM exit. */
+    private VmExit execute() {
+        while (true) {
+            Exit e;
+            if (activity == Controls.ACTIVITY_SHUTDOWN) {
+                // A triple-faulted guest stays shut down until the monitor gives it a new state.
+                return exitFor(ExitReason.TRIPLE_FAULT, 0, 0, 0);
+            }
+            if (activity == Controls.ACTIVITY_HLT) {
+                VmExit x = waitInHlt();
+                if (x != null) return x;
+                continue;
+            }
+            boolean step = mustStep();
+            long rflagsBefore = step ? cpu.state.rflags() : 0;
+            if (step) {
+                Instruction next = peek();
+                e = engine.step();
+                if (e == null) {
+                    interruptibility &= ~(Controls.INTERRUPTIBILITY_STI | Controls.INTERRUPTIBILITY_MOV_SS);
+                    // 25.4.2 Table 25-3: STI that sets IF, and MOV/POP SS, block events for one instruction.
+                    if (next != null && next.mnemonic() == Mnemonic.STI && (rflagsBefore & 0x200) == 0) {
+                        interruptibility |= Controls.INTERRUPTIBILITY_STI;
+                    }
+                    if (next != null && (next.mnemonic() == Mnemonic.MOV || next.mnemonic() == Mnemonic.POP)
+                            && next.operandCount() > 0 && next.operandKind(0) == OperandKind.REGISTER
+                            && next.register(0) == Register.SS) {
+                        interruptibility |= Controls.INTERRUPTIBILITY_MOV_SS;
+                    }
+                }
+            } else {
+                interruptibility &= ~(Controls.INTERRUPTIBILITY_STI | Controls.INTERRUPTIBILITY_MOV_SS);
+                e = engine.run(timerActive() ? TIMER_SLICE : Long.MAX_VALUE);
+            }
+            if (e != null) {
+                VmExit x = handle(e);
+                if (x != null) return x;
+            }
+            VmExit x = eventExits();
+            if (x != null) return x;
+        }
+    }
+
+    /** The instruction at RIP when it can be fetched (for the shadows of STI and MOV SS), else null. */
+    private Instruction peek() {
+        try {
+            return engine.cache().lookup(cpu.state.rip).insns[0];
+        } catch (GuestFault f) {
+            return null;
+        }
+    }
+
+    /** What the engine's return means for the VM: an exit, or null to go on. */
+    private VmExit handle(Exit e) {
+        switch (e.kind()) {
+            case REQUESTED -> {
+                if (e.detail() instanceof VmExit x) {
+                    afterInstructionExit();
+                    return x;
+                }
+                return null; // a poke: events are checked next
+            }
+            case HALTED -> {
+                activity = Controls.ACTIVITY_HLT;
+                return null;
+            }
+            case FAULT -> {
+                // Not selected by the exception bitmap: delivered through the guest IDT (26.2).
+                int v = e.vector();
+                Interrupts.Kind kind = v == GuestFault.BP || v == GuestFault.OF ? Interrupts.Kind.SOFTWARE_EXCEPTION
+                        : Interrupts.Kind.HARDWARE_EXCEPTION;
+                return deliver(v, kind, GuestFault.hasErrorCode(v) ? e.errorCode() : -1);
+            }
+            default -> {
+                return null; // BUDGET (timer slice) or STOPPED: the loop checks the timer
+            }
+        }
+    }
+
+    /** What every VM exit does after recording its information: timer value (28.3.4), MSR lists (28.4, 28.6). */
+    private void afterInstructionExit() {
+        saveTimer();
+        msrListsOnExit();
+    }
+
+    /**
+     * The VM-exit MSR-store list (guest values, 28.4) and MSR-load list (the host's, 28.6). A
+     * failure is a VMX abort (28.7): the abort indicator is written and this core cannot go on.
+     */
+    private void msrListsOnExit() {
+        if (vmcs.read(VmcsFields.VM_EXIT_MSR_STORE_COUNT) != 0) {
+            int bad = MsrAreas.storeOnExit(vmcs, vm.memory(), cpu);
+            if (bad != 0) throw abort(MsrArea.VM_EXIT_STORE, bad);
+        }
+        if (vmcs.read(VmcsFields.VM_EXIT_MSR_LOAD_COUNT) != 0) {
+            int bad = MsrAreas.loadOnExit(vmcs, vm.memory(), hostMsrs);
+            if (bad != 0) throw abort(MsrArea.VM_EXIT_LOAD, bad);
+        }
+    }
+
+    private IllegalStateException abort(MsrArea area, int entry) {
+        vmcs.setAbortIndicator(area.abortIndicator);
+        return new IllegalStateException("VMX abort " + area.abortIndicator + " on vCPU " + id + ": entry " + entry
+                + " of the " + area + " MSR list failed (SDM Vol. 3C 28.7)");
+    }
+
+    /** The modelled MSRs of the host core this vCPU runs on (the VM-exit MSR-load list writes them). */
+    public HostMsrs hostMsrs() {
+        return hostMsrs;
+    }
+
+    private void saveTimer() {
+        if (timerActive()
+                && (vmcs.read(VmcsFields.VM_EXIT_CONTROLS) & Controls.EXIT_SAVE_PREEMPTION_TIMER) != 0) {
+            long left = Math.max(0, timerDeadline - hostTsc()) >>> org.jvmx.vmx.entry.VmxCapabilityMsrs.PREEMPTION_TIMER_RATE;
+            vmcs.write(VmcsFields.VMX_PREEMPTION_TIMER_VALUE, Math.min(left, 0xFFFF_FFFFL));
+        }
+    }
+
+    /** HLT activity state: sleeps until an event that ends it (26.7, SDM Vol. 3A 6.9). */
+    private VmExit waitInHlt() {
+        while (true) {
+            VmExit x = eventExits();
+            if (x != null) return x;
+            if (activity != Controls.ACTIVITY_HLT) return null; // an event was delivered
+            cpu.stopRequested = false;
+            if (kicked || nmiPending || irqPending && interruptsOpenOrExiting()) continue;
+            if (timerActive()) {
+                long left = timerDeadline - hostTsc();
+                if (left > 0) LockSupport.parkNanos(this, left);
+            } else {
+                LockSupport.park(this);
+            }
+        }
+    }
+
+    private boolean interruptsOpenOrExiting() {
+        return interruptsOpen() || (pin() & Controls.PIN_EXTERNAL_INTERRUPT_EXITING) != 0;
+    }
+
+    /** A VM exit the vCPU itself causes (not an instruction): recorded in the VMCS as 28.2 says. */
+    private VmExit exitFor(ExitReason reason, long qualification, long interruptionInfo, int errorCode) {
+        vmcs.write(VmcsFields.VM_EXIT_REASON, reason.fieldValue(false));
+        vmcs.write(VmcsFields.EXIT_QUALIFICATION, qualification);
+        vmcs.write(VmcsFields.VM_EXIT_INSTRUCTION_LENGTH, 0);
+        vmcs.write(VmcsFields.VMX_INSTRUCTION_INFO, 0);
+        vmcs.write(VmcsFields.GUEST_LINEAR_ADDRESS, 0);
+        vmcs.write(VmcsFields.VM_EXIT_INTERRUPTION_INFO, interruptionInfo);
+        vmcs.write(VmcsFields.VM_EXIT_INTERRUPTION_ERROR_CODE, errorCode & 0xFFFF_FFFFL);
+        VmxSensitive.clearEntryEvent(vmcs);
+        saveTimer();
+        msrListsOnExit();
+        if (reason == ExitReason.TRIPLE_FAULT) activity = Controls.ACTIVITY_SHUTDOWN;
+        return VmExit.event(reason, qualification, cpu.state.rip, false, interruptionInfo, errorCode);
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    @Override
+    public String toString() {
+        return "vCPU " + id + " of " + vm + (lastExit == null ? "" : ", last " + lastExit);
+    }
+}
