@@ -39,9 +39,10 @@ public final class CpuidModel {
             EDX1_CLFSH = 1 << 19, EDX1_FXSR = 1 << 24, EDX1_SSE = 1 << 25, EDX1_SSE2 = 1 << 26;
     // CPUID.1:ECX
     public static final int ECX1_SSE3 = 1, ECX1_SSSE3 = 1 << 9, ECX1_CX16 = 1 << 13, ECX1_SSE41 = 1 << 19,
-            ECX1_SSE42 = 1 << 20, ECX1_MOVBE = 1 << 22, ECX1_POPCNT = 1 << 23, ECX1_HYPERVISOR = 1 << 31;
+            ECX1_SSE42 = 1 << 20, ECX1_MOVBE = 1 << 22, ECX1_POPCNT = 1 << 23, ECX1_RDRAND = 1 << 30,
+            ECX1_HYPERVISOR = 1 << 31;
     // CPUID.7.0:EBX
-    public static final int EBX7_BMI1 = 1 << 3, EBX7_BMI2 = 1 << 8, EBX7_ADX = 1 << 19;
+    public static final int EBX7_BMI1 = 1 << 3, EBX7_BMI2 = 1 << 8, EBX7_RDSEED = 1 << 18, EBX7_ADX = 1 << 19;
     // CPUID.80000001H
     public static final int ECX81_LAHF = 1, ECX81_ABM = 1 << 5;
     public static final int EDX81_SYSCALL = 1 << 11, EDX81_NX = 1 << 20, EDX81_RDTSCP = 1 << 27, EDX81_LM = 1 << 29;
@@ -49,8 +50,8 @@ public final class CpuidModel {
     static final int EDX1 = EDX1_TSC | EDX1_MSR | EDX1_PAE | EDX1_CX8 | EDX1_APIC | EDX1_PGE | EDX1_CMOV
             | EDX1_PAT | EDX1_CLFSH | EDX1_FXSR | EDX1_SSE | EDX1_SSE2;
     static final int ECX1 = ECX1_SSE3 | ECX1_SSSE3 | ECX1_CX16 | ECX1_SSE41 | ECX1_SSE42 | ECX1_MOVBE | ECX1_POPCNT
-            | ECX1_HYPERVISOR;
-    static final int EBX7 = EBX7_BMI1 | EBX7_BMI2 | EBX7_ADX;
+            | ECX1_RDRAND | ECX1_HYPERVISOR;
+    static final int EBX7 = EBX7_BMI1 | EBX7_BMI2 | EBX7_RDSEED | EBX7_ADX;
     static final int ECX81 = ECX81_LAHF | ECX81_ABM;
     static final int EDX81 = EDX81_SYSCALL | EDX81_NX | EDX81_RDTSCP | EDX81_LM;
 

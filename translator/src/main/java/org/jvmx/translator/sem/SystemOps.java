@@ -58,6 +58,8 @@ public final class SystemOps {
             c.sensitive.hlt(c, i);
         });
         in.put(Mnemonic.PAUSE, (c, i) -> c.sensitive.pause(c, i));
+        in.put(Mnemonic.RDRAND, SystemOps::random);
+        in.put(Mnemonic.RDSEED, SystemOps::random);
         in.put(Mnemonic.IN, SystemOps::in);
         in.put(Mnemonic.OUT, SystemOps::out);
         in.put(Mnemonic.INVLPG, (c, i) -> {
@@ -163,6 +165,18 @@ public final class SystemOps {
 
     private static void checkIopl(Cpu c) {
         if (c.state.protectedMode() && c.state.cpl() > c.state.iopl()) throw GuestFault.generalProtection(0);
+    }
+
+    /**
+     * RDRAND / RDSEED (SDM Vol. 2B): a random value and CF = 1, or 0 and CF = 0 when none is
+     * ready; OF, SF, ZF, AF and PF are cleared. The value comes through the sensitive interface,
+     * where a hypervisor may take the instruction as a VM exit.
+     */
+    private static void random(Cpu c, Instruction i) {
+        int bits = i.operandBits(0);
+        java.util.OptionalLong v = c.sensitive.random(c, i, bits);
+        Operands.writeReg(c.gpr, i.register(0), v.orElse(0) & Operands.mask(bits));
+        c.flags.setDirect(v.isPresent() ? 1 : 0);
     }
 
     /** RDTSC at CPL > 0 with CR4.TSD set: #GP(0). */

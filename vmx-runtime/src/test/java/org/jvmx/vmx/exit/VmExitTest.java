@@ -368,4 +368,51 @@ class VmExitTest {
         guest(Controls.PROC_RDPMC_EXITING, 0x0F, 0x33); // rdpmc
         exits(ExitReason.RDPMC, 2);
     }
+
+    void secondary(int proc2) {
+        vmcs.write(VmcsFields.CPU_BASED_VM_EXEC_CONTROL,
+                vmcs.read(VmcsFields.CPU_BASED_VM_EXEC_CONTROL) | Controls.PROC_SECONDARY_CONTROLS);
+        vmcs.write(VmcsFields.SECONDARY_VM_EXEC_CONTROL, proc2);
+    }
+
+    @Test
+    void rdtscpNeedsEnableRdtscpAndExitsUnderRdtscExiting() {
+        guest(Controls.PROC_RDTSC_EXITING, 0x0F, 0x01, 0xF9);
+        secondary(Controls.PROC2_RDTSCP);
+        assertEquals(0, exits(ExitReason.RDTSCP, 3).qualification());
+        guest(0, 0x0F, 0x01, 0xF9);
+        secondary(Controls.PROC2_RDTSCP);
+        cpu.state.tscSource = () -> 0x5_0000_0007L;
+        cpu.state.tscOffset = 0;
+        runsThrough(3);
+        assertEquals(7, cpu.gpr[CpuState.RAX]);
+        assertEquals(5, cpu.gpr[CpuState.RDX]);
+        guest(0, 0x0F, 0x01, 0xF9);
+        secondary(0); // without "enable RDTSCP" the instruction is #UD (26.3)
+        Exit x = run();
+        assertEquals(Exit.Kind.FAULT, x.kind());
+        assertEquals(6, x.vector());
+    }
+
+    @Test
+    void rdrandAndRdseedExitWithTheirInstructionInformation() {
+        guest(0, 0x48, 0x0F, 0xC7, 0xF3); // rdrand rbx
+        secondary(Controls.PROC2_RDRAND_EXITING);
+        VmExit e = exits(ExitReason.RDRAND, 4);
+        assertEquals(3 << 3 | 2 << 11, e.instructionInfo(), "register RBX, 64-bit operand (Table 28-13)");
+        assertEquals(e.instructionInfo(), vmcs.read(VmcsFields.VMX_INSTRUCTION_INFO));
+        guest(0, 0x0F, 0xC7, 0xF9); // rdseed ecx
+        secondary(Controls.PROC2_RDSEED_EXITING);
+        assertEquals(1 << 3 | 1 << 11, exits(ExitReason.RDSEED, 3).instructionInfo());
+        guest(0, 0x66, 0x0F, 0xC7, 0xF9); // rdseed cx: controls off, runs and sets CF
+        secondary(Controls.PROC2_RDRAND_EXITING);
+        runsThrough(4);
+        assertEquals(1, cpu.state.rflags() & 1);
+    }
+
+    @Test
+    void getsecAlwaysExits() {
+        guest(0, 0x0F, 0x37);
+        exits(ExitReason.GETSEC, 2);
+    }
 }
