@@ -302,6 +302,7 @@ public final class Vcpu implements AutoCloseable {
             // VMRESUME with nothing changed since the exit: the state is in the CPU and passed the checks.
             if (seenHostWrites != vm.hostWrites()) flushTlb();
             vmcsSynced = false;
+            armTimer();
             return eventExits();
         }
         VmxResult r = launched ? vmx.vmresume(context) : vmx.vmlaunch(context);
@@ -331,7 +332,13 @@ public final class Vcpu implements AutoCloseable {
             dirty = true; // the next attempt is a full entry again
             return VmExit.event(ExitReason.ENTRY_FAILURE_MSR_LOADING, bad, cpu.state.rip, true, 0, 0);
         }
-        switch (EventInjection.inject(vmcs, cpu)) {
+        EventInjection.Outcome injected;
+        try {
+            injected = EventInjection.inject(vmcs, cpu, sensitive::intercepts);
+        } catch (Interrupts.InterceptedDuringDelivery d) {
+            return interceptedDuringDelivery(d);
+        }
+        switch (injected) {
             case TRIPLE_FAULT -> {
                 return exitFor(ExitReason.TRIPLE_FAULT, 0, 0, 0);
             }
@@ -342,11 +349,16 @@ public final class Vcpu implements AutoCloseable {
             }
             default -> { }
         }
-        if ((pin() & Controls.PIN_PREEMPTION_TIMER) != 0) {
+        armTimer();
+        return eventExits();
+    }
+
+    /** Every VM entry loads the VMX-preemption timer from its VMCS field (26.5.1). */
+    private void armTimer() {
+        if (timerActive()) {
             long v = vmcs.read(VmcsFields.VMX_PREEMPTION_TIMER_VALUE) & 0xFFFF_FFFFL;
             timerDeadline = hostTsc() + (v << org.jvmx.vmx.entry.VmxCapabilityMsrs.PREEMPTION_TIMER_RATE);
         }
-        return eventExits();
     }
 
     /** Guest-state loading (27.3.2): registers, segments, paging; then the TLB matches the new state. */
@@ -449,13 +461,22 @@ public final class Vcpu implements AutoCloseable {
     /** Delivers an event through the guest IDT; a triple fault becomes a VM exit (reason 2). */
     private VmExit deliver(int vector, Interrupts.Kind kind, int errorCode) {
         try {
-            Interrupts.deliver(cpu, vector, kind, errorCode, cpu.state.rip);
+            Interrupts.deliver(cpu, vector, kind, errorCode, cpu.state.rip, sensitive::intercepts);
             activity = Controls.ACTIVITY_ACTIVE;
             interruptibility &= ~(Controls.INTERRUPTIBILITY_STI | Controls.INTERRUPTIBILITY_MOV_SS);
             return null;
         } catch (Interrupts.TripleFault t) {
             return exitFor(ExitReason.TRIPLE_FAULT, 0, 0, 0);
+        } catch (Interrupts.InterceptedDuringDelivery d) {
+            return interceptedDuringDelivery(d);
         }
+    }
+
+    /** An exception the exception bitmap selects, raised while delivering an event: exit with IDT-vectoring information. */
+    private VmExit interceptedDuringDelivery(Interrupts.InterceptedDuringDelivery d) {
+        VmExit x = sensitive.exceptionDuringDelivery(cpu, d);
+        afterInstructionExit();
+        return x;
     }
 
     /** Whether the guest must run one instruction at a time: an event waits for RFLAGS.IF or a shadow to end. */
@@ -614,6 +635,7 @@ public final class Vcpu implements AutoCloseable {
         vmcs.write(VmcsFields.GUEST_LINEAR_ADDRESS, 0);
         vmcs.write(VmcsFields.VM_EXIT_INTERRUPTION_INFO, interruptionInfo);
         vmcs.write(VmcsFields.VM_EXIT_INTERRUPTION_ERROR_CODE, errorCode & 0xFFFF_FFFFL);
+        vmcs.write(VmcsFields.IDT_VECTORING_INFO, 0);
         VmxSensitive.clearEntryEvent(vmcs);
         saveTimer();
         msrListsOnExit();

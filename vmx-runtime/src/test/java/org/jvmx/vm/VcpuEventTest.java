@@ -163,6 +163,10 @@ class VcpuEventTest {
             assertTrue(System.nanoTime() - t0 >= 30_000L << 5, "not before the timer ran down");
             assertEquals(0, g.cpu.vmread(VmcsFields.VMX_PREEMPTION_TIMER_VALUE), "saved on exit: 0");
             assertTrue(g.cpu.stats().instructions() > 1000, "the guest ran meanwhile");
+            // VMRESUME with no field written reloads the saved value, 0: an exit before any instruction.
+            long ran = g.cpu.stats().instructions();
+            runExpect(g.cpu, ExitReason.PREEMPTION_TIMER_EXPIRED);
+            assertEquals(ran, g.cpu.stats().instructions());
         }
     }
 
@@ -262,6 +266,35 @@ class VcpuEventTest {
             g.cpu.vmwrite(VmcsFields.GUEST_RSP, STACK_TOP);
             runExpect(g.cpu, ExitReason.TRIPLE_FAULT);
             runExpect(g.cpu, ExitReason.TRIPLE_FAULT); // stays shut down until the monitor resets it
+        }
+    }
+
+    @Test
+    void anInterceptedFaultDuringDeliveryReportsTheEventInIdtVectoringInformation() {
+        try (GuestMachine g = new GuestMachine(Engine.Tier.INTERPRET, "0f0b")) { // ud2
+            g.handler(6, 0, HLT);
+            g.vm.writeValue(GuestMachine.IDT + 16 * 6 + 5, 1, 0x0E); // #UD gate not present -> #NP(6 << 3 | 2 | 1)
+            g.cpu.vmwrite(VmcsFields.EXCEPTION_BITMAP, 1 << 11);
+            VmExit x = runExpect(g.cpu, ExitReason.EXCEPTION_OR_NMI);
+            assertEquals(0x8000_0B0BL, x.interruptionInfo(), "#NP with an error code");
+            assertEquals(6 << 3 | 2 | 1, x.errorCode(), "IDT, external (hardware exception)");
+            assertEquals(0x8000_0306L, g.cpu.vmread(VmcsFields.IDT_VECTORING_INFO), "while delivering #UD");
+            assertEquals(CODE, x.guestRip());
+            // An injected external interrupt whose IDT is not mapped: #PF at the gate's address.
+            g.cpu.vmwrite(VmcsFields.EXCEPTION_BITMAP, 1 << 14);
+            g.cpu.vmwrite(VmcsFields.GUEST_IDTR_BASE, 0x80_0000);
+            g.cpu.vmwrite(VmcsFields.GUEST_RFLAGS, 0x202);
+            g.cpu.vmwrite(VmcsFields.VM_ENTRY_INTERRUPTION_INFO, 0x30 | Controls.INTR_INFO_VALID & 0xFFFF_FFFFL);
+            x = runExpect(g.cpu, ExitReason.EXCEPTION_OR_NMI);
+            assertEquals(0x8000_0B0EL, x.interruptionInfo());
+            assertEquals(0x80_0000 + 16 * 0x30, x.qualification(), "the faulting linear address, not loaded into CR2");
+            assertEquals(0, g.cpu.cpu().state.cr2);
+            assertEquals(0x8000_0030L, g.cpu.vmread(VmcsFields.IDT_VECTORING_INFO));
+            // An exit that is not during delivery clears it.
+            g.cpu.vmwrite(VmcsFields.GUEST_IDTR_BASE, GuestMachine.IDT);
+            g.cpu.vmwrite(VmcsFields.EXCEPTION_BITMAP, 1 << 6);
+            runExpect(g.cpu, ExitReason.EXCEPTION_OR_NMI);
+            assertEquals(0, g.cpu.vmread(VmcsFields.IDT_VECTORING_INFO) >>> 31);
         }
     }
 }

@@ -41,6 +41,22 @@ public final class Cpu {
     public long stopAt = -1;
     /** Instructions left before the run loop returns {@link Exit#BUDGET}; compiled code counts it down per block. */
     public long budget;
+    /**
+     * A VM exit requested without an exception: set by {@link #leave} from a sensitive method
+     * whose instruction does nothing after the call (see {@link Sensitive}); the instruction has
+     * not executed and the run loop returns this exit with RIP on it.
+     */
+    public Exit pendingLeave;
+
+    /**
+     * Leaves the run loop before the current instruction, like throwing {@code new
+     * LeaveRequest(exit, false)} but without the cost of an exception. Only for the sensitive
+     * methods {@link Sensitive} names as tail calls.
+     */
+    public void leave(Exit exit) {
+        pendingLeave = exit;
+    }
+
     /** A monitor-side request to leave the run loop at the next block boundary. */
     public volatile boolean stopRequested;
 

@@ -79,6 +79,7 @@ public final class Engine implements AutoCloseable {
                 } catch (LeaveRequest r) {
                     return r.exit;
                 }
+                if (c.pendingLeave != null) return takeLeave();
                 continue;
             }
             Exit e = interpret(b, b.insns.length);
@@ -104,6 +105,12 @@ public final class Engine implements AutoCloseable {
         return interpret(b, 1);
     }
 
+    private Exit takeLeave() {
+        Exit x = cpu.pendingLeave;
+        cpu.pendingLeave = null;
+        return x;
+    }
+
     /** Tier 1: runs the block's instructions through their semantics. Null to go on. */
     private Exit interpret(Block b, int limit) {
         Cpu c = cpu;
@@ -116,6 +123,12 @@ public final class Engine implements AutoCloseable {
                 long n = next[k];
                 c.state.rip = n;
                 sem[k].execute(c, insns[k]);
+                if (c.pendingLeave != null) {
+                    c.state.rip = insns[k].ip();
+                    c.stats.interpreted += k;
+                    c.budget -= k;
+                    return takeLeave();
+                }
                 if (tracer != null) tracer.retired(c, insns[k]);
                 if (c.state.rip != n || c.codeWritten || n == c.stopAt) {
                     k++;

@@ -42,17 +42,52 @@ public final class Interrupts {
     }
 
     /**
+     * A fault raised while delivering an event, which the monitor takes as a VM exit instead of
+     * letting the processor combine it with the event (SDM Vol. 3C, 26.2 and 28.2.4: the exit
+     * reports the fault, and the event being delivered in the IDT-vectoring information).
+     */
+    public static final class InterceptedDuringDelivery extends RuntimeException {
+        public final GuestFault fault;
+        public final int vector;
+        public final Kind kind;
+        public final int errorCode;
+
+        InterceptedDuringDelivery(GuestFault fault, int vector, Kind kind, int errorCode) {
+            super(null, null, false, false);
+            this.fault = fault;
+            this.vector = vector;
+            this.kind = kind;
+            this.errorCode = errorCode;
+        }
+    }
+
+    /**
      * Delivers {@code vector}: pushes the frame with {@code returnRip} and, when
      * {@code errorCode >= 0}, the error code, then continues at the handler. Nothing changes
      * when delivery faults; that fault is then combined with this event (Table 6-5).
      */
     public static void deliver(Cpu c, int vector, Kind kind, int errorCode, long returnRip) {
+        deliver(c, vector, kind, errorCode, returnRip, f -> false);
+    }
+
+    /**
+     * As {@link #deliver(Cpu, int, Kind, int, long)}, but a fault during delivery that
+     * {@code intercepted} selects (and a resulting #DF it selects) is thrown as
+     * {@link InterceptedDuringDelivery} with nothing changed, for a hypervisor to turn into a VM exit.
+     */
+    public static void deliver(Cpu c, int vector, Kind kind, int errorCode, long returnRip,
+            java.util.function.Predicate<GuestFault> intercepted) {
         try {
             deliverOnce(c, vector, kind, errorCode, returnRip);
         } catch (GuestFault second) {
+            if (intercepted.test(second)) throw new InterceptedDuringDelivery(second, vector, kind, errorCode);
+            // A #PF raised while delivering loads CR2 like any other (SDM Vol. 3A, 4.7).
+            if (second instanceof org.jvmx.translator.mem.PageFault pf) c.state.cr2 = pf.linearAddress();
             int first = kind == Kind.HARDWARE_EXCEPTION ? vector : -1;
             if (first == GuestFault.DF) throw new TripleFault("#DF delivery raised " + second.getMessage());
             if (isDoubleFault(first, second.vector())) {
+                GuestFault df = new GuestFault(GuestFault.DF, 0, "#DF");
+                if (intercepted.test(df)) throw new InterceptedDuringDelivery(df, vector, kind, errorCode);
                 try {
                     deliverOnce(c, GuestFault.DF, Kind.HARDWARE_EXCEPTION, 0, returnRip);
                 } catch (GuestFault third) {
@@ -61,7 +96,7 @@ public final class Interrupts {
             } else {
                 // Handled serially: the second exception is delivered instead (same RIP).
                 deliver(c, second.vector(), Kind.HARDWARE_EXCEPTION,
-                        GuestFault.hasErrorCode(second.vector()) ? second.errorCode() : -1, returnRip);
+                        GuestFault.hasErrorCode(second.vector()) ? second.errorCode() : -1, returnRip, intercepted);
             }
         }
     }

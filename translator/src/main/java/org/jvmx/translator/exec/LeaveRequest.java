@@ -10,8 +10,14 @@ public final class LeaveRequest extends RuntimeException {
     public final boolean completed;
 
     public LeaveRequest(Exit exit, boolean completed) {
-        super(exit.toString(), null, false, false);
+        // No stack trace and no message built up front: a VM exit is on the fast path.
+        super(null, null, false, false);
         this.exit = exit;
         this.completed = completed;
+    }
+
+    @Override
+    public String getMessage() {
+        return exit.toString();
     }
 }

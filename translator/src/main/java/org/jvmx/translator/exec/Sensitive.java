@@ -11,6 +11,12 @@ import org.jvmx.translator.mem.GuestFault;
  * the current VMCS (emulate in place or VM exit, by throwing {@link LeaveRequest}). The default
  * methods are what the processor does with no hypervisor underneath ({@link BareMetal}), which
  * is what unit tests and the embedding API without VMX get.
+ *
+ * <p>Tail calls: the semantics of CPUID, WRMSR, OUT (not OUTS), HLT, PAUSE and every
+ * instruction that reaches {@link #other} do nothing after calling here, so these methods may
+ * leave through {@link Cpu#leave} and return instead of throwing: the run loop (both tiers)
+ * checks for it after the instruction and returns the exit with RIP on the instruction. A
+ * semantics that calls one of them must keep that property.
  */
 public interface Sensitive {
     /** CPUID with EAX/ECX in {@code c.gpr}: writes {@link Cpu#cpuid}'s answer to EAX, EBX, ECX, EDX (zero-extended). */

@@ -27,6 +27,7 @@ final class Names {
     static final String BLOCK = "org/jvmx/translator/exec/Block";
     static final String FAULT = "org/jvmx/translator/mem/GuestFault";
     static final String LEAVE = "org/jvmx/translator/exec/LeaveRequest";
+    static final String EXIT = "org/jvmx/translator/exec/Exit";
     static final String COMPILED = "org/jvmx/translator/exec/CompiledCode";
 
     /** Bootstrap of the constants taken from the hidden class's class data. */

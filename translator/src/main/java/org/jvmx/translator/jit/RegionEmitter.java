@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.jvmx.decoder.Instruction;
 import org.jvmx.decoder.Mnemonic;
+import org.jvmx.decoder.VirtClass;
 import org.jvmx.translator.exec.Block;
 import org.jvmx.translator.exec.Isa;
 import org.objectweb.asm.ClassWriter;
@@ -274,6 +275,18 @@ final class RegionEmitter {
         int unretired = block.size() - k;
         stubs.add(() -> handlerStub(onFault, ip, unretired, faultGeneric));
         stubs.add(() -> handlerStub(onLeave, ip, unretired, leave));
+        if (i.virtClass() != VirtClass.INNOCUOUS) {
+            // Cpu.leave: a VM exit without an exception; the instruction did not execute and
+            // changed nothing, so the locals equal cpu.gpr and the exit writes them back unchanged.
+            Label go = new Label();
+            mv.visitVarInsn(ALOAD, CPU_L);
+            mv.visitFieldInsn(GETFIELD, CPU, "pendingLeave", "L" + EXIT + ";");
+            mv.visitJumpInsn(IFNULL, go);
+            lconst(ip);
+            iconst(unretired);
+            mv.visitJumpInsn(GOTO, exitMid);
+            mv.visitLabel(go);
+        }
         reloadAll();
     }
 

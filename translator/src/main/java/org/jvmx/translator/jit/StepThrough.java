@@ -25,6 +25,10 @@ final class StepThrough {
                 long n = insns[k].nextIp();
                 c.state.rip = n;
                 b.semantics[k].execute(c, insns[k]);
+                if (c.pendingLeave != null) { // a VM exit before this instruction: the engine returns it
+                    c.state.rip = insns[k].ip();
+                    break;
+                }
                 if (c.state.rip != n || c.codeWritten || n == c.stopAt) {
                     k++;
                     break;

@@ -22,6 +22,15 @@ public final class EventInjection {
     public enum Outcome { NOTHING_TO_INJECT, DELIVERED, TRIPLE_FAULT }
 
     public static Outcome inject(Vmcs vmcs, Cpu cpu) {
+        return inject(vmcs, cpu, f -> false);
+    }
+
+    /**
+     * Injects the event of the VM-entry interruption-information field; a fault during its
+     * delivery that {@code intercepted} selects leaves as {@link Interrupts.InterceptedDuringDelivery}
+     * (a VM exit with IDT-vectoring information, 28.2.4).
+     */
+    public static Outcome inject(Vmcs vmcs, Cpu cpu, java.util.function.Predicate<org.jvmx.translator.mem.GuestFault> intercepted) {
         long info = vmcs.read(VmcsFields.VM_ENTRY_INTERRUPTION_INFO);
         if ((info & Controls.INTR_INFO_VALID & 0xFFFF_FFFFL) == 0) return Outcome.NOTHING_TO_INJECT;
         int vector = (int) info & 0xFF;
@@ -41,7 +50,7 @@ public final class EventInjection {
         long returnRip = cpu.state.rip + (software ? vmcs.read(VmcsFields.VM_ENTRY_INSTRUCTION_LENGTH) : 0);
         vmcs.write(VmcsFields.VM_ENTRY_INTERRUPTION_INFO, info & ~(long) Controls.INTR_INFO_VALID & 0xFFFF_FFFFL);
         try {
-            Interrupts.deliver(cpu, vector, kind, errorCode, returnRip);
+            Interrupts.deliver(cpu, vector, kind, errorCode, returnRip, intercepted);
             return Outcome.DELIVERED;
         } catch (Interrupts.TripleFault t) {
             return Outcome.TRIPLE_FAULT;

@@ -8,6 +8,7 @@ import org.jvmx.decoder.Register;
 import org.jvmx.translator.cpu.CpuState;
 import org.jvmx.translator.exec.Cpu;
 import org.jvmx.translator.exec.Exit;
+import org.jvmx.translator.exec.Interrupts;
 import org.jvmx.translator.exec.LeaveRequest;
 import org.jvmx.translator.exec.Operands;
 import org.jvmx.translator.exec.Sensitive;
@@ -77,6 +78,7 @@ public final class VmxSensitive implements Sensitive {
         vmcs.write(VmcsFields.GUEST_LINEAR_ADDRESS, linear);
         vmcs.write(VmcsFields.VM_EXIT_INTERRUPTION_INFO, intrInfo);
         vmcs.write(VmcsFields.VM_EXIT_INTERRUPTION_ERROR_CODE, errorCode & 0xFFFF_FFFFL);
+        vmcs.write(VmcsFields.IDT_VECTORING_INFO, 0); // not during event delivery (28.2.4)
         clearEntryEvent(vmcs);
         if (!deferGuestStateSave) GuestStateSync.save(c.state, rip, vmcs);
         return new VmExit(r, qual, length, info, linear, rip, msr, value, false, intrInfo, errorCode);
@@ -101,6 +103,16 @@ public final class VmxSensitive implements Sensitive {
         throw new LeaveRequest(Exit.requested(e), false);
     }
 
+    /**
+     * A VM exit from a sensitive method the translator calls last in its instruction (CPUID,
+     * WRMSR, OUT, HLT, PAUSE and {@link #other}: see {@link org.jvmx.translator.exec.Sensitive}):
+     * the run loop is left through {@link Cpu#leave} instead of an exception, the cheap path.
+     */
+    private void tailExit(Cpu c, Instruction i, ExitReason r, long qual, long info, int msr, long value) {
+        VmExit e = record(c, i.ip(), r, qual, i.length(), info, 0, msr, value, 0, 0);
+        c.leave(Exit.requested(e));
+    }
+
     private RuntimeException exit(Cpu c, Instruction i, ExitReason r, long qual) {
         return exit(c, i, r, qual, 0, 0, -1, 0);
     }
@@ -114,7 +126,7 @@ public final class VmxSensitive implements Sensitive {
     /** CPUID exits unconditionally (26.1.2). */
     @Override
     public void cpuid(Cpu c, Instruction i) {
-        throw exit(c, i, ExitReason.CPUID, 0);
+        tailExit(c, i, ExitReason.CPUID, 0, 0, -1, 0);
     }
 
     /**
@@ -156,7 +168,10 @@ public final class VmxSensitive implements Sensitive {
 
     @Override
     public void wrmsr(Cpu c, Instruction i, int msr, long value) {
-        if (msrExits(msr, true)) throw exit(c, i, ExitReason.WRMSR, 0, 0, 0, msr, value);
+        if (msrExits(msr, true)) {
+            tailExit(c, i, ExitReason.WRMSR, 0, 0, msr, value);
+            return;
+        }
         Sensitive.super.wrmsr(c, i, msr, value);
     }
 
@@ -181,13 +196,18 @@ public final class VmxSensitive implements Sensitive {
         return n.startsWith("INS") || n.startsWith("OUTS");
     }
 
-    private RuntimeException ioExit(Cpu c, Instruction i, int port, int bytes, boolean in, long value) {
+    /** Table 28-5: size - 1, direction, string, REP, immediate operand, port. */
+    private static long ioQualification(Instruction i, int port, int bytes, boolean in) {
         boolean str = isString(i);
         boolean imm = false;
         for (int k = 0; k < i.operandCount(); k++) imm |= i.operandKind(k) == OperandKind.IMMEDIATE;
-        // Table 28-5.
-        long q = (bytes - 1) | (in ? 8 : 0) | (str ? 16 : 0) | (str && i.hasRep() ? 32 : 0) | (imm ? 64 : 0)
+        return (bytes - 1) | (in ? 8 : 0) | (str ? 16 : 0) | (str && i.hasRep() ? 32 : 0) | (imm ? 64 : 0)
                 | (long) port << 16;
+    }
+
+    private RuntimeException ioExit(Cpu c, Instruction i, int port, int bytes, boolean in, long value) {
+        boolean str = isString(i);
+        long q = ioQualification(i, port, bytes, in);
         long info = 0, linear = 0;
         if (str) {
             // 28.2.5 Table 28-8: address size in bits 9:7, segment (OUTS) in bits 17:15; the
@@ -219,19 +239,31 @@ public final class VmxSensitive implements Sensitive {
 
     @Override
     public void out(Cpu c, Instruction i, int port, int bytes, long value) {
-        if (ioExits(port, bytes)) throw ioExit(c, i, port, bytes, false, value);
+        if (ioExits(port, bytes)) {
+            if (!isString(i)) {
+                tailExit(c, i, ExitReason.IO_INSTRUCTION, ioQualification(i, port, bytes, false), 0, -1, value);
+                return;
+            }
+            throw ioExit(c, i, port, bytes, false, value);
+        }
         Sensitive.super.out(c, i, port, bytes, value);
     }
 
     @Override
     public void hlt(Cpu c, Instruction i) {
-        if (proc(Controls.PROC_HLT_EXITING)) throw exit(c, i, ExitReason.HLT, 0);
+        if (proc(Controls.PROC_HLT_EXITING)) {
+            tailExit(c, i, ExitReason.HLT, 0, 0, -1, 0);
+            return;
+        }
         Sensitive.super.hlt(c, i);
     }
 
     @Override
     public void pause(Cpu c, Instruction i) {
-        if (proc(Controls.PROC_PAUSE_EXITING)) throw exit(c, i, ExitReason.PAUSE, 0);
+        if (proc(Controls.PROC_PAUSE_EXITING)) {
+            tailExit(c, i, ExitReason.PAUSE, 0, 0, -1, 0);
+            return;
+        }
         Sensitive.super.pause(c, i);
     }
 
@@ -443,6 +475,24 @@ public final class VmxSensitive implements Sensitive {
     }
 
     /**
+     * Whether exception {@code f} causes a VM exit: its bit in the exception bitmap, and for #PF
+     * the error-code mask/match rule (25.6.3: with the bit set, exit when (code & mask) == match;
+     * with it clear, exit when they differ).
+     */
+    public boolean intercepts(GuestFault f) {
+        int v = f.vector();
+        if (v > 31) return false;
+        boolean bit = (vmcs.read(VmcsFields.EXCEPTION_BITMAP) >>> v & 1) != 0;
+        if (v == GuestFault.PF) {
+            long mask = vmcs.read(VmcsFields.PAGE_FAULT_ERROR_CODE_MASK);
+            long match = vmcs.read(VmcsFields.PAGE_FAULT_ERROR_CODE_MATCH);
+            boolean matches = (f.errorCode() & mask) == match;
+            bit = matches == bit;
+        }
+        return bit;
+    }
+
+    /**
      * An exception leaving the run loop: if the exception bitmap selects it (for #PF, with the
      * error-code mask/match rule of 25.6.3), records an exception VM exit (28.2.2 interruption
      * information; qualification = the #PF linear address, 28.2.1) without loading CR2, leaving
@@ -451,25 +501,45 @@ public final class VmxSensitive implements Sensitive {
     @Override
     public void exception(Cpu c, GuestFault f) {
         int v = f.vector();
-        boolean bit = (vmcs.read(VmcsFields.EXCEPTION_BITMAP) >>> v & 1) != 0;
-        if (v == GuestFault.PF) {
-            long mask = vmcs.read(VmcsFields.PAGE_FAULT_ERROR_CODE_MASK);
-            long match = vmcs.read(VmcsFields.PAGE_FAULT_ERROR_CODE_MATCH);
-            boolean matches = (f.errorCode() & mask) == match;
-            bit = matches == bit;
-        }
-        if (v > 31 || !bit) {
+        if (!intercepts(f)) {
             Sensitive.super.exception(c, f);
             return;
         }
+        throw new LeaveRequest(Exit.requested(exceptionExit(c, f)), false);
+    }
+
+    /** Records an exception VM exit: interruption information (28.2.2), #PF address as qualification (28.2.1). */
+    private VmExit exceptionExit(Cpu c, GuestFault f) {
+        int v = f.vector();
         int type = v == GuestFault.BP || v == GuestFault.OF ? Controls.INTR_TYPE_SOFTWARE_EXCEPTION
                 : Controls.INTR_TYPE_HARDWARE_EXCEPTION;
         boolean code = GuestFault.hasErrorCode(v);
         long info = (v | (long) type << 8 | (code ? Controls.INTR_INFO_DELIVER_ERROR_CODE : 0) | Controls.INTR_INFO_VALID)
                 & 0xFFFF_FFFFL;
         long qual = f instanceof PageFault pf ? pf.linearAddress() : 0;
-        throw new LeaveRequest(Exit.requested(record(c, c.state.rip, ExitReason.EXCEPTION_OR_NMI, qual, 0, 0, 0, -1, 0,
-                info, code ? f.errorCode() : 0)), false);
+        return record(c, c.state.rip, ExitReason.EXCEPTION_OR_NMI, qual, 0, 0, 0, -1, 0, info, code ? f.errorCode() : 0);
+    }
+
+    /**
+     * The VM exit for an intercepted exception raised while delivering an event through the
+     * guest IDT (26.2): recorded as an exception exit, with the event being delivered in the
+     * IDT-vectoring information and error code (28.2.4).
+     */
+    public VmExit exceptionDuringDelivery(Cpu c, Interrupts.InterceptedDuringDelivery d) {
+        VmExit x = exceptionExit(c, d.fault);
+        int type = switch (d.kind) {
+            case EXTERNAL -> Controls.INTR_TYPE_EXTERNAL;
+            case NMI -> Controls.INTR_TYPE_NMI;
+            case HARDWARE_EXCEPTION -> Controls.INTR_TYPE_HARDWARE_EXCEPTION;
+            case SOFTWARE_INTERRUPT -> Controls.INTR_TYPE_SOFTWARE_INTERRUPT;
+            case PRIVILEGED_SOFTWARE_EXCEPTION -> Controls.INTR_TYPE_PRIVILEGED_SOFTWARE_EXCEPTION;
+            case SOFTWARE_EXCEPTION -> Controls.INTR_TYPE_SOFTWARE_EXCEPTION;
+        };
+        long info = (d.vector | (long) type << 8 | (d.errorCode >= 0 ? Controls.INTR_INFO_DELIVER_ERROR_CODE : 0)
+                | Controls.INTR_INFO_VALID) & 0xFFFF_FFFFL;
+        vmcs.write(VmcsFields.IDT_VECTORING_INFO, info);
+        vmcs.write(VmcsFields.IDT_VECTORING_ERROR_CODE, d.errorCode >= 0 ? d.errorCode & 0xFFFF_FFFFL : 0);
+        return x;
     }
 
     /**
@@ -478,25 +548,27 @@ public final class VmxSensitive implements Sensitive {
      */
     @Override
     public void other(Cpu c, Instruction i) {
-        String m = i.mnemonic().name();
-        switch (m) {
-            case "VMCALL" -> throw exit(c, i, ExitReason.VMCALL, 0, 0, 0, -1, c.gpr[CpuState.RAX]);
-            case "GETSEC" -> throw exit(c, i, ExitReason.GETSEC, 0);
-            case "XSETBV" -> throw exit(c, i, ExitReason.XSETBV, 0, 0, 0, -1,
-                    c.gpr[CpuState.RDX] << 32 | (c.gpr[CpuState.RAX] & 0xFFFF_FFFFL));
-            case "VMCLEAR", "VMLAUNCH", "VMPTRLD", "VMPTRST", "VMREAD", "VMRESUME", "VMWRITE", "VMXOFF", "VMXON",
-                    "INVEPT", "INVVPID" -> throw exit(c, i, ExitReason.valueOf(m), 0);
-            case "MONITOR" -> {
-                if (proc(Controls.PROC_MONITOR_EXITING)) throw exit(c, i, ExitReason.MONITOR, 0);
-            }
-            case "MWAIT" -> {
-                if (proc(Controls.PROC_MWAIT_EXITING)) throw exit(c, i, ExitReason.MWAIT, 0);
-            }
-            case "RDPMC" -> {
-                if (proc(Controls.PROC_RDPMC_EXITING)) throw exit(c, i, ExitReason.RDPMC, 0);
-            }
-            default -> { }
+        ExitReason r = switch (i.mnemonic()) {
+            case VMCALL -> ExitReason.VMCALL;
+            case GETSEC -> ExitReason.GETSEC;
+            case XSETBV -> ExitReason.XSETBV;
+            case VMCLEAR, VMLAUNCH, VMPTRLD, VMPTRST, VMREAD, VMRESUME, VMWRITE, VMXOFF, VMXON, INVEPT, INVVPID ->
+                    ExitReason.valueOf(i.mnemonic().name());
+            case MONITOR -> proc(Controls.PROC_MONITOR_EXITING) ? ExitReason.MONITOR : null;
+            case MWAIT -> proc(Controls.PROC_MWAIT_EXITING) ? ExitReason.MWAIT : null;
+            case RDPMC -> proc(Controls.PROC_RDPMC_EXITING) ? ExitReason.RDPMC : null;
+            default -> null;
+        };
+        if (r == null) {
+            Sensitive.super.other(c, i);
+            return;
         }
-        Sensitive.super.other(c, i);
+        long value = switch (r) {
+            case VMCALL -> c.gpr[CpuState.RAX]; // the hypercall number
+            case XSETBV -> c.gpr[CpuState.RDX] << 32 | (c.gpr[CpuState.RAX] & 0xFFFF_FFFFL);
+            default -> 0;
+        };
+        tailExit(c, i, r, 0, 0, -1, value);
     }
+
 }
