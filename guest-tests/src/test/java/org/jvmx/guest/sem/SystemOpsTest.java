@@ -12,7 +12,7 @@ import org.jvmx.guest.host.HostState;
 /**
  * Privileged and sensitive instructions at CPL 3 fault as on the host (#GP for HLT, I/O,
  * CLI/STI, RDMSR/WRMSR, MOV CR/DR, INVLPG, WBINVD, SWAPGS, LGDT/LIDT, LLDT/LTR, CLTS), #UD for
- * UD0/UD1/UD2, the INT3 trap with RIP after it, LOCK on forms that do not allow it (#UD), and the
+ * UD0/UD1/UD2 and the VMX instructions outside VMX operation, the INT3 trap with RIP after it, LOCK on forms that do not allow it (#UD), and the
  * unprivileged fences, flushes and prefetches.
  * (CPUID and RDTSC answer differently by design; {@code SensitiveInterfaceTest} covers them.)
  */
@@ -27,6 +27,10 @@ class SystemOpsTest implements DirectedCases {
                 "lfence\nmfence\nsfence\n", "clflush [rbx]\n", "clflushopt [rbx+64]\n",
                 "prefetchnta [rbx]\nprefetcht0 [rcx]\nprefetcht1 [rbx]\nprefetcht2 [rbx]\nprefetchw [rcx]\n",
                 "clflush [rcx]\n", "pause\n", "int3\nint3\n",
+                // VMX instructions outside VMX operation: #UD (no hypervisor underneath either side).
+                "vmxon [rbx]\n", "vmxoff\n", "vmclear [rbx]\n", "vmptrld [rbx]\n", "vmptrst [rbx]\n",
+                "vmread rax, rbx\n", "vmwrite rbx, rax\n", "vmlaunch\n", "vmresume\n", "invept rax, [rbx]\n",
+                "invvpid rax, [rbx]\n",
                 // LOCK on a form that does not allow it: #UD (SDM Vol. 2A, LOCK).
                 ".byte 0xf0, 0x48, 0x89, 0xc8\n", ".byte 0xf0, 0x48, 0x01, 0xc8\n", ".byte 0xf0, 0x90\n",
                 ".byte 0xf0, 0x48, 0x8b, 0x03\n", ".byte 0xf0, 0x0f, 0xa2\n");

@@ -156,6 +156,14 @@ public final class SystemOps {
         for (Mnemonic m : new Mnemonic[] {Mnemonic.VMCALL, Mnemonic.GETSEC, Mnemonic.MONITOR, Mnemonic.MWAIT}) {
             in.put(m, (c, i) -> c.sensitive.other(c, i));
         }
+        // The VMX instructions: in VMX non-root operation they cause VM exits unconditionally
+        // (SDM Vol. 3C, 26.1.2); with no hypervisor underneath (CR4.VMXE = 0) they are #UD.
+        // Executing them in VMX root operation (nested VMX) is not modelled yet.
+        for (Mnemonic m : new Mnemonic[] {Mnemonic.VMXON, Mnemonic.VMXOFF, Mnemonic.VMCLEAR, Mnemonic.VMPTRLD,
+                Mnemonic.VMPTRST, Mnemonic.VMREAD, Mnemonic.VMWRITE, Mnemonic.VMLAUNCH, Mnemonic.VMRESUME,
+                Mnemonic.INVEPT, Mnemonic.INVVPID}) {
+            in.put(m, (c, i) -> c.sensitive.other(c, i));
+        }
     }
 
     /** #GP(0) when CPL > IOPL: I/O instructions, CLI/STI (the TSS I/O bitmap is not modelled yet). */

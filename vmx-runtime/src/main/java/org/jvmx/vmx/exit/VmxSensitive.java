@@ -460,9 +460,18 @@ public final class VmxSensitive implements Sensitive {
     private static long descriptorTableInfo(Instruction i, boolean gdtrIdtr, int identity, boolean mem) {
         long info = (long) identity << 28;
         if (!mem) return info | 1L << 10 | (long) gpr(i.register(0)) << 3;
-        int as = i.addressSize();
-        info |= (long) (as == 16 ? 0 : as == 32 ? 1 : 2) << 7;
         if (gdtrIdtr && i.operandSize() != 16) info |= 1L << 11;
+        return info | memoryOperandInfo(i);
+    }
+
+    /**
+     * The memory-operand part of the VM-exit instruction information shared by Tables 28-9 to
+     * 28-14: scaling (1:0), address size (9:7), segment (17:15), index register (21:18, invalid
+     * bit 22), base register (26:23, invalid bit 27).
+     */
+    private static long memoryOperandInfo(Instruction i) {
+        int as = i.addressSize();
+        long info = (long) (as == 16 ? 0 : as == 32 ? 1 : 2) << 7;
         info |= (long) (i.memSegment().ordinal() - Register.ES.ordinal()) << 15;
         // RIP-relative addressing has neither base nor index register.
         Register x = i.isRipRelative() ? Register.NONE : i.memIndex();
@@ -472,6 +481,31 @@ public final class VmxSensitive implements Sensitive {
         if (b == Register.NONE) info |= 1L << 27;
         else info |= (long) gpr(b) << 23;
         return info;
+    }
+
+    /**
+     * Exit qualification and instruction information of a VMX instruction's exit (28.2.1: the
+     * memory operand's displacement; Tables 28-9 VMCLEAR/VMPTRLD/VMPTRST/VMXON, 28-13
+     * INVEPT/INVVPID (register in 31:28), 28-14 VMREAD/VMWRITE (register operand in 6:3 with
+     * bit 10 set, the other register in 31:28)).
+     */
+    private static long[] vmxInstructionInfo(Instruction i) {
+        long qual = 0, info = 0;
+        int rm = -1, reg2 = -1;
+        switch (i.mnemonic()) {
+            case VMCLEAR, VMPTRLD, VMPTRST, VMXON -> rm = 0;
+            case VMREAD -> { rm = 0; reg2 = 1; }
+            case VMWRITE, INVEPT, INVVPID -> { rm = 1; reg2 = 0; }
+            default -> { return new long[] {0, 0}; }
+        }
+        if (Operands.isMemory(i, rm)) {
+            qual = i.memDisplacement();
+            info = memoryOperandInfo(i);
+        } else {
+            info = 1L << 10 | (long) gpr(i.register(rm)) << 3;
+        }
+        if (reg2 >= 0) info |= (long) gpr(i.register(reg2)) << 28;
+        return new long[] {qual, info};
     }
 
     /**
@@ -568,6 +602,12 @@ public final class VmxSensitive implements Sensitive {
             case XSETBV -> c.gpr[CpuState.RDX] << 32 | (c.gpr[CpuState.RAX] & 0xFFFF_FFFFL);
             default -> 0;
         };
+        if (r.number() >= ExitReason.VMCLEAR.number() && r.number() <= ExitReason.VMXON.number()
+                || r == ExitReason.INVEPT || r == ExitReason.INVVPID) {
+            long[] qi = vmxInstructionInfo(i);
+            tailExit(c, i, r, qi[0], qi[1], -1, value);
+            return;
+        }
         tailExit(c, i, r, 0, 0, -1, value);
     }
 

@@ -415,4 +415,35 @@ class VmExitTest {
         guest(0, 0x0F, 0x37);
         exits(ExitReason.GETSEC, 2);
     }
+
+    /** A guest's own VMX instructions exit unconditionally (26.1.2): reasons 19-27, 50, 53. */
+    @Test
+    void vmxInstructionsInTheGuestAlwaysExit() {
+        Object[][] cases = {
+            {ExitReason.VMCLEAR, new int[] {0x66, 0x0F, 0xC7, 0x33}}, {ExitReason.VMLAUNCH, new int[] {0x0F, 0x01, 0xC2}},
+            {ExitReason.VMPTRLD, new int[] {0x0F, 0xC7, 0x33}}, {ExitReason.VMPTRST, new int[] {0x0F, 0xC7, 0x3B}},
+            {ExitReason.VMREAD, new int[] {0x0F, 0x78, 0xD8}}, {ExitReason.VMRESUME, new int[] {0x0F, 0x01, 0xC3}},
+            {ExitReason.VMWRITE, new int[] {0x0F, 0x79, 0xD8}}, {ExitReason.VMXOFF, new int[] {0x0F, 0x01, 0xC4}},
+            {ExitReason.VMXON, new int[] {0xF3, 0x0F, 0xC7, 0x33}},
+            {ExitReason.INVEPT, new int[] {0x66, 0x0F, 0x38, 0x80, 0x03}},
+            {ExitReason.INVVPID, new int[] {0x66, 0x0F, 0x38, 0x81, 0x03}}};
+        for (Object[] k : cases) {
+            int[] code = (int[]) k[1];
+            guest(0, code);
+            exits((ExitReason) k[0], code.length);
+        }
+        // Qualification = displacement; instruction information: memory operand and registers (Tables 28-9, 28-13, 28-14).
+        guest(0, 0x0F, 0xC7, 0x74, 0x8B, 0x10); // vmptrld [rbx+rcx*4+0x10]
+        VmExit e = exits(ExitReason.VMPTRLD, 5);
+        assertEquals(0x10, e.qualification());
+        assertEquals(2 | 2 << 7 | 3 << 15 | 1 << 18 | 3 << 23, e.instructionInfo(), "scale 4, 64-bit address, DS, RCX, RBX");
+        guest(0, 0x0F, 0x78, 0xD8); // vmread rax, rbx
+        e = exits(ExitReason.VMREAD, 3);
+        assertEquals(0, e.qualification());
+        assertEquals(1 << 10 | 3L << 28, e.instructionInfo(), "register operand RAX (reg1 = 0), field encoding in RBX");
+        guest(0, 0x66, 0x0F, 0x38, 0x80, 0x4D, 0xF8); // invept rcx, [rbp-8]
+        e = exits(ExitReason.INVEPT, 6);
+        assertEquals(-8, e.qualification());
+        assertEquals(2 << 7 | 2 << 15 | 1 << 22 | 5 << 23 | 1L << 28, e.instructionInfo(), "SS, no index, RBP, RCX");
+    }
 }
