@@ -5,6 +5,7 @@ import org.jvmx.decoder.Instruction;
 import org.jvmx.decoder.Mnemonic;
 import org.jvmx.decoder.OperandKind;
 import org.jvmx.decoder.Register;
+import org.jvmx.translator.exec.BareMetal;
 import org.jvmx.translator.exec.Cpu;
 import org.jvmx.translator.exec.Engine;
 import org.jvmx.translator.exec.ExecStats;
@@ -211,6 +212,45 @@ public final class Vcpu implements AutoCloseable {
     /** The VM-entry check that failed the last entry that failed (for diagnostics), or null. */
     public EntryRule failedEntryRule() {
         return failedRule;
+    }
+
+    private static final BareMetal BARE_METAL = new BareMetal();
+
+    /**
+     * Emulates the instruction that caused the last VM exit as the processor would run it with
+     * no VM exit: CPUID answers from the VM's CPUID model, RDMSR/WRMSR use the modelled MSRs (an
+     * unknown one is #GP), RDTSC reads the TSC, I/O reads all ones and drops writes, HLT halts.
+     * RIP moves past it. A fault it raises is not delivered now but injected on the next
+     * {@link #run()} (written to the VM-entry interruption-information field), as a monitor
+     * queues an exception its emulation produced. The CPU's own rules for the instruction apply.
+     */
+    public void emulateInstruction() {
+        if (lastExit == null || lastExit.instructionLength() == 0) {
+            throw new IllegalStateException("the last VM exit was not caused by an instruction: " + lastExit);
+        }
+        if (vmcsSynced && dirty) loadGuestState(); // the monitor changed the guest state: start from it
+        Exit e;
+        cpu.sensitive = BARE_METAL;
+        try {
+            e = engine.step();
+        } finally {
+            cpu.sensitive = sensitive;
+        }
+        if (dirty) saveGuestState();
+        else vmcsSynced = false;
+        interruptibility &= ~(Controls.INTERRUPTIBILITY_STI | Controls.INTERRUPTIBILITY_MOV_SS);
+        if (e == null) return;
+        switch (e.kind()) {
+            case HALTED -> activity = Controls.ACTIVITY_HLT;
+            case FAULT -> {
+                int v = e.vector();
+                boolean code = GuestFault.hasErrorCode(v);
+                vmwrite(VmcsFields.VM_ENTRY_INTERRUPTION_INFO, (v | Controls.INTR_TYPE_HARDWARE_EXCEPTION << 8
+                        | (code ? Controls.INTR_INFO_DELIVER_ERROR_CODE : 0) | Controls.INTR_INFO_VALID) & 0xFFFF_FFFFL);
+                if (code) vmwrite(VmcsFields.VM_ENTRY_EXCEPTION_ERROR_CODE, e.errorCode() & 0xFFFF_FFFFL);
+            }
+            default -> { }
+        }
     }
 
     /** The most recent VM exit, or null before the first. */

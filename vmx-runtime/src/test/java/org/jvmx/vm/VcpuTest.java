@@ -209,4 +209,39 @@ class VcpuTest {
             assertEquals(CODE, g.cpu.vmread(VmcsFields.GUEST_RIP));
         }
     }
+
+    @Test
+    void emulateInstructionAnswersCpuidAndMsrsAndInjectsTheirFaults() {
+        // cpuid; wrmsr; rdmsr; rdmsr; hlt
+        try (GuestMachine g = new GuestMachine(Engine.Tier.INTERPRET, "0fa2 0f30 0f32 0f32 f4")) {
+            long gp = g.handler(13, 0, "f4");
+            g.cpu.setReg(Reg.RAX, 0);
+            assertEquals(ExitReason.CPUID, g.cpu.run().reason());
+            g.cpu.emulateInstruction();
+            assertEquals(0x756E_6547L, g.cpu.reg(Reg.RBX), "Genu");
+            assertEquals(0x4965_6E69L, g.cpu.reg(Reg.RDX), "ineI");
+            assertEquals(0x6C65_746EL, g.cpu.reg(Reg.RCX), "ntel");
+            g.cpu.setReg(Reg.RCX, 0x174); // IA32_SYSENTER_CS
+            g.cpu.setReg(Reg.RAX, 0x10);
+            g.cpu.setReg(Reg.RDX, 0);
+            VmExit w = g.cpu.run();
+            assertEquals(ExitReason.WRMSR, w.reason());
+            assertEquals(0x174, w.msr());
+            assertEquals(0x10, w.data());
+            g.cpu.emulateInstruction();
+            g.cpu.setReg(Reg.RAX, 0);
+            assertEquals(ExitReason.RDMSR, g.cpu.run().reason());
+            g.cpu.emulateInstruction();
+            assertEquals(0x10, g.cpu.reg(Reg.RAX));
+            assertEquals(CODE + 6, g.cpu.vmread(VmcsFields.GUEST_RIP));
+            g.cpu.setReg(Reg.RCX, 0x1234_5678); // no such MSR: #GP(0), injected on the next entry
+            assertEquals(ExitReason.RDMSR, g.cpu.run().reason());
+            g.cpu.emulateInstruction();
+            VmExit h = g.cpu.run();
+            assertEquals(ExitReason.HLT, h.reason());
+            assertEquals(gp, h.guestRip());
+            assertEquals(0, g.vm.readValue(g.cpu.reg(Reg.RSP), 8), "error code 0");
+            assertEquals(CODE + 6, g.vm.readValue(g.cpu.reg(Reg.RSP) + 8, 8), "the RDMSR faulted");
+        }
+    }
 }
