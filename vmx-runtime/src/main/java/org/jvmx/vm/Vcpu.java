@@ -112,6 +112,9 @@ public final class Vcpu implements AutoCloseable {
         VmcsTemplates.fillValidGuest64(vmcs);
         vmcs.write(VmcsFields.CPU_BASED_VM_EXEC_CONTROL,
                 vmcs.read(VmcsFields.CPU_BASED_VM_EXEC_CONTROL) | Controls.PROC_UNCONDITIONAL_IO_EXITING);
+        // Save EFER and PAT on exit too, so a monitor reads (and a later entry loads) the guest's own.
+        vmcs.write(VmcsFields.VM_EXIT_CONTROLS,
+                vmcs.read(VmcsFields.VM_EXIT_CONTROLS) | Controls.EXIT_SAVE_EFER | Controls.EXIT_SAVE_PAT);
         vmcs.write(VmcsFields.GUEST_CR3, 0);
         vmcs.write(VmcsFields.GUEST_CR4, vmcs.read(VmcsFields.GUEST_CR4) | Cpu.CR4_OSFXSR | Cpu.CR4_OSXMMEXCPT);
         this.sensitive = new VmxSensitive(vmcs, vm.memory());

@@ -1,6 +1,7 @@
 package org.jvmx.vmx.exit;
 
 import org.jvmx.translator.cpu.CpuState;
+import org.jvmx.translator.cpu.Msr;
 import org.jvmx.translator.cpu.SegmentRegister;
 import org.jvmx.vmx.vmcs.Controls;
 import org.jvmx.vmx.vmcs.Vmcs;
@@ -59,10 +60,10 @@ public final class GuestStateSync {
         v.write(VmcsFields.GUEST_IA32_SYSENTER_CS, s.sysenterCs);
         v.write(VmcsFields.GUEST_IA32_SYSENTER_ESP, s.sysenterEsp);
         v.write(VmcsFields.GUEST_IA32_SYSENTER_EIP, s.sysenterEip);
-        // 28.3.1: EFER and PAT are saved only under "save IA32_EFER"/"save IA32_PAT"; jvmx keeps
-        // them current unconditionally, which is what a monitor reading the guest state wants.
-        v.write(VmcsFields.GUEST_IA32_EFER, s.efer);
-        v.write(VmcsFields.GUEST_IA32_PAT, s.pat);
+        // 28.3.1: EFER and PAT are saved only under "save IA32_EFER" / "save IA32_PAT".
+        long exit = v.read(VmcsFields.VM_EXIT_CONTROLS);
+        if ((exit & Controls.EXIT_SAVE_EFER) != 0) v.write(VmcsFields.GUEST_IA32_EFER, s.efer);
+        if ((exit & Controls.EXIT_SAVE_PAT) != 0) v.write(VmcsFields.GUEST_IA32_PAT, s.pat);
         // The translator delivers MOV-SS/STI shadows inside the run loop; an instruction that
         // exits is never in one, so the interruptibility state is 0 and the activity state active (28.3.4).
         v.write(VmcsFields.GUEST_INTERRUPTIBILITY_STATE, 0);
@@ -88,7 +89,16 @@ public final class GuestStateSync {
         s.sysenterCs = v.read(VmcsFields.GUEST_IA32_SYSENTER_CS);
         s.sysenterEsp = v.read(VmcsFields.GUEST_IA32_SYSENTER_ESP);
         s.sysenterEip = v.read(VmcsFields.GUEST_IA32_SYSENTER_EIP);
-        s.efer = v.read(VmcsFields.GUEST_IA32_EFER);
-        s.pat = v.read(VmcsFields.GUEST_IA32_PAT);
+        // 27.3.2.1: EFER from its field under "load IA32_EFER"; otherwise only LMA (= "IA-32e
+        // mode guest") and LME (= LMA when CR0.PG = 1) change. PAT under "load IA32_PAT".
+        long entry = v.read(VmcsFields.VM_ENTRY_CONTROLS);
+        if ((entry & Controls.ENTRY_LOAD_EFER) != 0) {
+            s.efer = v.read(VmcsFields.GUEST_IA32_EFER);
+        } else {
+            boolean ia32e = (entry & Controls.ENTRY_IA32E_MODE_GUEST) != 0;
+            s.efer = s.efer & ~(Msr.EFER_LMA | Msr.EFER_LME) | (ia32e ? Msr.EFER_LMA : 0)
+                    | (ia32e && (s.cr0 & CpuState.CR0_PG) != 0 ? Msr.EFER_LME : 0);
+        }
+        if ((entry & Controls.ENTRY_LOAD_PAT) != 0) s.pat = v.read(VmcsFields.GUEST_IA32_PAT);
     }
 }

@@ -294,6 +294,38 @@ class VmExitTest {
         assertEquals(cpu.state.rflags(), other.state.rflags());
     }
 
+    /** EFER and PAT move only under their save/load controls (28.3.1, 27.3.2.1). */
+    @Test
+    void eferAndPatFollowTheirControls() {
+        guest(0);
+        long lma = org.jvmx.translator.cpu.Msr.EFER_LMA, lme = org.jvmx.translator.cpu.Msr.EFER_LME;
+        long nxe = org.jvmx.translator.cpu.Msr.EFER_NXE;
+        vmcs.write(VmcsFields.GUEST_IA32_EFER, 0x77);
+        vmcs.write(VmcsFields.GUEST_IA32_PAT, 0x66);
+        vmcs.write(VmcsFields.VM_EXIT_CONTROLS, Controls.EXIT_DEFAULT1);
+        GuestStateSync.save(cpu.state, CODE, vmcs);
+        assertEquals(0x77, vmcs.read(VmcsFields.GUEST_IA32_EFER), "not saved without \"save IA32_EFER\"");
+        assertEquals(0x66, vmcs.read(VmcsFields.GUEST_IA32_PAT));
+        vmcs.write(VmcsFields.VM_EXIT_CONTROLS, Controls.EXIT_DEFAULT1 | Controls.EXIT_SAVE_EFER | Controls.EXIT_SAVE_PAT);
+        GuestStateSync.save(cpu.state, CODE, vmcs);
+        assertEquals(cpu.state.efer, vmcs.read(VmcsFields.GUEST_IA32_EFER));
+        assertEquals(cpu.state.pat, vmcs.read(VmcsFields.GUEST_IA32_PAT));
+        // Entry without "load IA32_EFER": LMA from "IA-32e mode guest", LME = LMA with paging, the rest kept.
+        Cpu other = Cpu.flat64(ram, false);
+        other.state.efer = nxe;
+        other.state.pat = 0x55;
+        vmcs.write(VmcsFields.GUEST_CR0, 0x8000_0031L);
+        vmcs.write(VmcsFields.VM_ENTRY_CONTROLS, Controls.ENTRY_DEFAULT1 | Controls.ENTRY_IA32E_MODE_GUEST);
+        GuestStateSync.load(vmcs, other.state);
+        assertEquals(nxe | lma | lme, other.state.efer);
+        assertEquals(0x55, other.state.pat, "PAT kept without \"load IA32_PAT\"");
+        vmcs.write(VmcsFields.VM_ENTRY_CONTROLS, Controls.ENTRY_DEFAULT1 | Controls.ENTRY_LOAD_EFER | Controls.ENTRY_LOAD_PAT);
+        vmcs.write(VmcsFields.GUEST_IA32_EFER, 0x501);
+        GuestStateSync.load(vmcs, other.state);
+        assertEquals(0x501, other.state.efer);
+        assertEquals(cpu.state.pat, other.state.pat);
+    }
+
     @Test
     void lmswExitsOnAHostOwnedBitAndReportsTheSource() {
         guest(0, 0x0F, 0x01, 0xF0); // lmsw ax
