@@ -188,7 +188,8 @@ public final class Vcpu implements AutoCloseable {
 
     private void saveGuestState() {
         sensitive.saveGuestState(cpu);
-        vmcs.write(VmcsFields.GUEST_INTERRUPTIBILITY_STATE, interruptibility);
+        vmcs.write(VmcsFields.GUEST_INTERRUPTIBILITY_STATE,
+                interruptibility | (cpu.state.nmiBlocked ? Controls.INTERRUPTIBILITY_NMI : 0));
         vmcs.write(VmcsFields.GUEST_ACTIVITY_STATE, activity);
         vmcsSynced = true;
     }
@@ -375,6 +376,7 @@ public final class Vcpu implements AutoCloseable {
             dirty = true; // the next attempt is a full entry again
             return VmExit.event(ExitReason.ENTRY_FAILURE_MSR_LOADING, bad, cpu.state.rip, true, 0, 0);
         }
+        long event = vmcs.read(VmcsFields.VM_ENTRY_INTERRUPTION_INFO);
         EventInjection.Outcome injected;
         try {
             injected = EventInjection.inject(vmcs, cpu, sensitive::intercepts);
@@ -389,6 +391,7 @@ public final class Vcpu implements AutoCloseable {
                 // Delivery through an interrupt gate clears IF; events were already blocked (27.6.1).
                 interruptibility &= ~(Controls.INTERRUPTIBILITY_STI | Controls.INTERRUPTIBILITY_MOV_SS);
                 activity = Controls.ACTIVITY_ACTIVE;
+                if ((event >>> 8 & 7) == Controls.INTR_TYPE_NMI) cpu.state.nmiBlocked = true;
             }
             default -> { }
         }
@@ -408,6 +411,8 @@ public final class Vcpu implements AutoCloseable {
     private void loadGuestState() {
         GuestStateSync.load(vmcs, cpu.state);
         interruptibility = (int) vmcs.read(VmcsFields.GUEST_INTERRUPTIBILITY_STATE);
+        cpu.state.nmiBlocked = (interruptibility & Controls.INTERRUPTIBILITY_NMI) != 0; // IRET clears it
+        interruptibility &= ~Controls.INTERRUPTIBILITY_NMI;
         activity = (int) vmcs.read(VmcsFields.GUEST_ACTIVITY_STATE);
         cpu.refreshMode();
         cpu.memory.tlb().setState(cpu.state.pagingState());
@@ -454,7 +459,7 @@ public final class Vcpu implements AutoCloseable {
         }
         if (timerExpired()) return exitFor(ExitReason.PREEMPTION_TIMER_EXPIRED, 0, 0, 0);
         int proc = proc(), pin = pin();
-        boolean nmiBlocked = (interruptibility & Controls.INTERRUPTIBILITY_NMI) != 0;
+        boolean nmiBlocked = cpu.state.nmiBlocked;
         if ((proc & Controls.PROC_NMI_WINDOW_EXITING) != 0 && !nmiBlocked && !blockedBySti()) {
             return exitFor(ExitReason.NMI_WINDOW, 0, 0, 0);
         }
@@ -466,7 +471,7 @@ public final class Vcpu implements AutoCloseable {
             }
             VmExit x = deliver(2, Interrupts.Kind.NMI, -1);
             if (x != null) return x;
-            interruptibility |= Controls.INTERRUPTIBILITY_NMI; // blocking by NMI until IRET (6.7.1)
+            cpu.state.nmiBlocked = true; // blocking by NMI until IRET (6.7.1)
         }
         if ((proc & Controls.PROC_INTERRUPT_WINDOW_EXITING) != 0 && interruptsOpen()) {
             return exitFor(ExitReason.INTERRUPT_WINDOW, 0, 0, 0);
@@ -598,6 +603,9 @@ public final class Vcpu implements AutoCloseable {
             case FAULT -> {
                 // Not selected by the exception bitmap: delivered through the guest IDT (26.2).
                 int v = e.vector();
+                if (e.detail() instanceof GuestFault g && g.isSoftwareInterrupt()) {
+                    return deliver(v, Interrupts.Kind.SOFTWARE_INTERRUPT, -1); // INT n: RIP is already after it
+                }
                 Interrupts.Kind kind = v == GuestFault.BP || v == GuestFault.OF ? Interrupts.Kind.SOFTWARE_EXCEPTION
                         : Interrupts.Kind.HARDWARE_EXCEPTION;
                 return deliver(v, kind, GuestFault.hasErrorCode(v) ? e.errorCode() : -1);

@@ -10,7 +10,7 @@ import org.jvmx.vmx.vmcs.VmcsFields;
  */
 final class GuestMachine implements AutoCloseable {
     static final long TABLES = 0x8000, GDT = 0x2000, IDT = 0x4000, CODE = 0x10000, HANDLERS = 0x18000;
-    static final long STACK_TOP = 0x20_0000;
+    static final long STACK_TOP = 0x20_0000, TSS = 0x5000, RSP0 = 0x1E_0000;
 
     final Vm vm = Vm.create();
     final Vcpu cpu;
@@ -21,6 +21,9 @@ final class GuestMachine implements AutoCloseable {
         long cr3 = vm.identityMap(TABLES, 4 << 20); // RAM, and ROM and MMIO at 2-4 MiB
         vm.writeValue(GDT + 8, 8, 0x00AF_9A00_0000_FFFFL); // 0x08: 64-bit code, DPL 0
         vm.writeValue(GDT + 16, 8, 0x00CF_9200_0000_FFFFL); // 0x10: data
+        vm.writeValue(GDT + 24, 8, 0x00AF_FA00_0000_FFFFL); // 0x1B: 64-bit code, DPL 3
+        vm.writeValue(GDT + 32, 8, 0x00CF_F200_0000_FFFFL); // 0x23: data, DPL 3
+        vm.writeValue(TSS + 4, 8, RSP0); // TSS.RSP0: the stack of a privilege change to ring 0
         vm.write(CODE, hex(codeHex));
         cpu = vm.createVcpu();
         cpu.vmwrite(VmcsFields.GUEST_CR3, cr3);

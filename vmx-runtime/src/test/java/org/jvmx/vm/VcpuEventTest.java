@@ -297,4 +297,54 @@ class VcpuEventTest {
             assertEquals(0, g.cpu.vmread(VmcsFields.IDT_VECTORING_INFO) >>> 31);
         }
     }
+
+    // ---- INT n and IRETQ (SDM Vol. 2A INT n, IRET; Vol. 3A 6.14)
+
+    @Test
+    void intNReachesItsHandlerAndIretqReturnsAfterIt() {
+        // int 0x30; mov ebx, 7; hlt -- handler: mov ecx, 5; iretq
+        try (GuestMachine g = new GuestMachine(Engine.Tier.MIXED, "cd30 bb07000000 f4")) {
+            g.handler(0x30, 0, "b905000000 48cf");
+            g.cpu.vmwrite(VmcsFields.GUEST_RFLAGS, 0x202);
+            VmExit x = runExpect(g.cpu, ExitReason.HLT);
+            assertEquals(CODE + 7, x.guestRip());
+            assertEquals(7, g.cpu.reg(Reg.RBX));
+            assertEquals(5, g.cpu.reg(Reg.RCX));
+            assertEquals(STACK_TOP, g.cpu.reg(Reg.RSP));
+            assertEquals(0x202, g.cpu.vmread(VmcsFields.GUEST_RFLAGS) & 0x202, "IF restored by IRETQ");
+        }
+    }
+
+    @Test
+    void iretqEndsNmiBlocking() {
+        try (GuestMachine g = new GuestMachine(Engine.Tier.INTERPRET, "90 f4")) {
+            g.handler(2, 0, "48cf"); // iretq
+            andNot(g.cpu, VmcsFields.PIN_BASED_VM_EXEC_CONTROL, Controls.PIN_NMI_EXITING);
+            g.cpu.nmi();
+            runExpect(g.cpu, ExitReason.HLT);
+            assertEquals(0, g.cpu.vmread(VmcsFields.GUEST_INTERRUPTIBILITY_STATE) & Controls.INTERRUPTIBILITY_NMI);
+            assertEquals(STACK_TOP, g.cpu.reg(Reg.RSP));
+        }
+    }
+
+    @Test
+    void iretqToRing3AndAFaultThereSwitchesToTheTssStack() {
+        // push 0x23; push 0x1f0000; push 0x202; push 0x1b; push 0x11000; iretq   -- user code: hlt (#GP at CPL 3)
+        try (GuestMachine g = new GuestMachine(Engine.Tier.INTERPRET,
+                "6a23 6800001f00 6802020000 6a1b 6800100100 48cf")) {
+            g.vm.write(0x11000, GuestMachine.hex("f4"));
+            long gp = g.handler(13, 0, HLT);
+            VmExit x = runExpect(g.cpu, ExitReason.HLT);
+            assertEquals(gp, x.guestRip());
+            assertEquals(GuestMachine.RSP0 - 48, g.cpu.reg(Reg.RSP));
+            long[] f = frame(g, 6);
+            assertEquals(0, f[0], "#GP(0)");
+            assertEquals(0x11000, f[1]);
+            assertEquals(0x1B, f[2]);
+            assertEquals(0x202, f[3] & 0x202);
+            assertEquals(0x1F_0000, f[4]);
+            assertEquals(0x23, f[5]);
+            assertEquals(0x08, g.cpu.vmread(VmcsFields.GUEST_CS_SELECTOR));
+        }
+    }
 }

@@ -91,12 +91,24 @@ public final class JvmxCpu {
             HostResult r = switch (exit.kind()) {
                 case STOPPED -> new HostResult(0, end, 0, out);
                 case BUDGET -> new HostResult(HostResult.SIGALRM, s.rip, 0, out);
-                case FAULT -> new HostResult(signal(exit.vector()), s.rip,
-                        exit.vector() == GuestFault.PF ? exit.faultAddress() : 0, out);
+                case FAULT -> exit.detail() instanceof GuestFault g && g.isSoftwareInterrupt()
+                        ? softwareInterrupt(exit.vector(), s.rip, out)
+                        : new HostResult(signal(exit.vector()), s.rip,
+                                exit.vector() == GuestFault.PF ? exit.faultAddress() : 0, out);
                 default -> throw new IllegalStateException("unexpected exit " + exit + " at " + Long.toHexString(s.rip));
             };
             return new Run(r, s.flags.undefinedMask());
         }
+    }
+
+    /**
+     * INT n from user mode on Linux: only the gates of #BP, #OF (and 0x80, the 32-bit system
+     * call, not used here) are open to CPL 3; any other vector is #GP(n * 8 + 2), a SIGSEGV.
+     */
+    static HostResult softwareInterrupt(int vector, long ripAfter, HostState out) {
+        if (vector == GuestFault.BP || vector == GuestFault.OF) return new HostResult(HostResult.SIGTRAP, ripAfter, 0, out);
+        // The #GP is a fault: RIP on the INT instruction (CD ib, two bytes).
+        return new HostResult(HostResult.SIGSEGV, ripAfter - 2, 0, out);
     }
 
     /** The signal Linux delivers to a user process for an exception vector. */

@@ -31,6 +31,9 @@ class SystemOpsTest implements DirectedCases {
                 "vmxon [rbx]\n", "vmxoff\n", "vmclear [rbx]\n", "vmptrld [rbx]\n", "vmptrst [rbx]\n",
                 "vmread rax, rbx\n", "vmwrite rbx, rax\n", "vmlaunch\n", "vmresume\n", "invept rax, [rbx]\n",
                 "invvpid rax, [rbx]\n",
+                // INT n through a DPL-0 gate (SIGSEGV on Linux; the harness models that) and IRET to a null CS: #GP.
+                "int 0x30\n", "int 0x0e\n", "push 0x13\npush rsp\npushfq\npush 0\npush 0\niretq\n",
+                "push 0\npush 0\npush 0\niretd\n", "push 0\npush 0\niretw\n",
                 // LOCK on a form that does not allow it: #UD (SDM Vol. 2A, LOCK).
                 ".byte 0xf0, 0x48, 0x89, 0xc8\n", ".byte 0xf0, 0x48, 0x01, 0xc8\n", ".byte 0xf0, 0x90\n",
                 ".byte 0xf0, 0x48, 0x8b, 0x03\n", ".byte 0xf0, 0x0f, 0xa2\n");

@@ -68,6 +68,8 @@ public final class CpuState {
     public long kernelGsBase, star, lstar, cstar, fmask, sysenterCs, sysenterEsp, sysenterEip, pat, apicBase, tscAux;
     /** Guest TSC = {@code tscSource} + {@code tscOffset} (the VMX "TSC offsetting" model). */
     public long tscOffset;
+    /** Blocking by NMI (SDM Vol. 3A, 6.7.1): set when an NMI is delivered, cleared by IRET. */
+    public boolean nmiBlocked;
     /** The host time base the TSC counts from; nanoTime (a nominal 1 GHz TSC) unless replaced, e.g. by a test. */
     public LongSupplier tscSource = System::nanoTime;
 

@@ -231,7 +231,8 @@ public final class Engine implements AutoCloseable {
         } catch (LeaveRequest intercepted) {
             return intercepted.exit; // a hypervisor took the exception as a VM exit
         }
-        return Exit.fault(f.vector(), f.errorCode(), addr);
+        // INT n carries its GuestFault so that the owner delivers it as a software interrupt.
+        return new Exit(Exit.Kind.FAULT, f.vector(), f.errorCode(), addr, f.isSoftwareInterrupt() ? f : null);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.jvmx.translator.exec;
 
+import org.jvmx.translator.sem.InterruptOps;
+
 import java.util.Arrays;
 import org.jvmx.decoder.Instruction;
 import org.jvmx.decoder.Mnemonic;
@@ -35,6 +37,7 @@ public final class Isa {
         ControlOps.install(in);
         StringOps.install(in);
         SystemOps.install(in);
+        InterruptOps.install(in);
         SseIntegerOps.install(in);
         SseFloatOps.install(in);
         SseNewOps.install(in);

@@ -69,6 +69,25 @@ public class GuestFault extends RuntimeException {
         return f;
     }
 
+    /**
+     * INT n (SDM Vol. 2A): not an exception but an event of the same shape, left to the run
+     * loop's owner to deliver through the IDT with the software-interrupt rules (gate DPL check,
+     * RIP after the instruction, no error code); never selected by a VMX exception bitmap.
+     */
+    public static GuestFault softwareInterrupt(int vector, long nextIp) {
+        GuestFault f = new GuestFault(vector, 0, "INT 0x" + Integer.toHexString(vector));
+        f.trapNextIp = nextIp;
+        f.software = true;
+        return f;
+    }
+
+    private boolean software;
+
+    /** Whether this is INT n rather than an exception. */
+    public boolean isSoftwareInterrupt() {
+        return software;
+    }
+
     /** The RIP a trap leaves (after the instruction), or -1 when this is a fault (RIP on the instruction). */
     public long trapNextIp() {
         return trapNextIp;

@@ -515,7 +515,7 @@ public final class VmxSensitive implements Sensitive {
      */
     public boolean intercepts(GuestFault f) {
         int v = f.vector();
-        if (v > 31) return false;
+        if (v > 31 || f.isSoftwareInterrupt()) return false;
         boolean bit = (vmcs.read(VmcsFields.EXCEPTION_BITMAP) >>> v & 1) != 0;
         if (v == GuestFault.PF) {
             long mask = vmcs.read(VmcsFields.PAGE_FAULT_ERROR_CODE_MASK);
