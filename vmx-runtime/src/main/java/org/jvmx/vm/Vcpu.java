@@ -110,8 +110,10 @@ public final class Vcpu implements AutoCloseable {
         require("VMCLEAR", vmx.vmclear(context, VMCS_REGION));
         require("VMPTRLD", vmx.vmptrld(context, VMCS_REGION));
         VmcsTemplates.fillValidGuest64(vmcs);
+        // Exit on every I/O instruction; not on MOV to/from CR3 (default1 bits the TRUE controls let go, A.3.2).
         vmcs.write(VmcsFields.CPU_BASED_VM_EXEC_CONTROL,
-                vmcs.read(VmcsFields.CPU_BASED_VM_EXEC_CONTROL) | Controls.PROC_UNCONDITIONAL_IO_EXITING);
+                (vmcs.read(VmcsFields.CPU_BASED_VM_EXEC_CONTROL) | Controls.PROC_UNCONDITIONAL_IO_EXITING)
+                        & ~(Controls.PROC_CR3_LOAD_EXITING | Controls.PROC_CR3_STORE_EXITING));
         // Save EFER and PAT on exit too, so a monitor reads (and a later entry loads) the guest's own.
         vmcs.write(VmcsFields.VM_EXIT_CONTROLS,
                 vmcs.read(VmcsFields.VM_EXIT_CONTROLS) | Controls.EXIT_SAVE_EFER | Controls.EXIT_SAVE_PAT);
