@@ -7,6 +7,8 @@ import java.util.Optional;
 public final class Commands {
     /** Every subcommand. Add new ones (run, boot, demo) here. */
     public static final List<Command> ALL = List.of(
+            new DemoCommand(),
+            new BootCommand(),
             new DisasmCommand(),
             new ExecCommand());
 

@@ -1,7 +1,8 @@
 /*
- * jvmx demo kernel: entry and interrupt stubs (64-bit mode, GNU as, AT&T syntax).
+ * jvmx guest kernels: entry and interrupt stubs (64-bit mode, GNU as, AT&T syntax).
  * The loader enters _start in long mode at CPL 0 with paging on (identity map), flat
- * segments 0x08/0x10, interrupts off and RSP on a stack it chose; the kernel switches to its own.
+ * segments 0x08/0x10, interrupts off and RSP on a stack it chose; the kernel switches to its
+ * own, enables SSE, sets up the console and the IDT, and calls kmain().
  */
     .section .text.start, "ax"
     .globl _start
@@ -16,7 +17,11 @@ _start:
     or      $2, %rax
     mov     %rax, %cr0
     xor     %ebp, %ebp
+    call    serial_init
+    call    idt_init
     call    kmain
+    mov     $0, %edi
+    call    exit_guest
 1:  cli
     hlt
     jmp     1b

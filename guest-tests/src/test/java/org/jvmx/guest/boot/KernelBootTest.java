@@ -1,0 +1,126 @@
+package org.jvmx.guest.boot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jvmx.monitor.Machine;
+import org.jvmx.monitor.loader.KernelLoader;
+import org.jvmx.monitor.loader.LoadedKernel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Guest kernels built from {@code src/guest/tests} at test time (gcc, GNU ld) boot on a
+ * {@link Machine} and each checks one thing, reported on the serial console and through the
+ * debug-exit status ((0 << 1) | 1 = 1 for success).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class KernelBootTest {
+    static final long MEM = 32L << 20;
+
+    record Boot(Machine.Result result, String console) { }
+
+    /** Builds {@code src/guest/tests/NAME.c} with the shared library and boots it. */
+    static Boot boot(String name) throws Exception {
+        Path out = Path.of("target", "guest-kernels", name + ".elf");
+        Process p = new ProcessBuilder("sh", "src/guest/build-kernel.sh", out.toString(), "src/guest/tests/" + name + ".c")
+                .redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), log);
+        StringBuilder console = new StringBuilder();
+        try (Machine m = new Machine(MEM, b -> console.append((char) b))) {
+            LoadedKernel k = KernelLoader.load(m.vm(), MEM, name, Files.readAllBytes(out), "", List.of());
+            k.state().writeTo(m.cpu());
+            Machine.Result r = m.run();
+            return new Boot(r, console.toString().replace("\r\n", "\n"));
+        }
+    }
+
+    static void assertSucceeded(Boot b) {
+        assertEquals(Machine.Ending.DEBUG_EXIT, b.result().ending(), b.result() + "\n" + b.console());
+        assertEquals(1, b.result().status(), b.console());
+    }
+
+    @Test
+    void exceptionVectorsWithAndWithoutErrorCodes() throws Exception {
+        Boot b = boot("exceptions");
+        assertSucceeded(b);
+        for (String line : List.of(
+                "#DE div by zero: vector 0 error 0x0",
+                "#BP int3: vector 3 error 0x0",
+                "#UD ud2: vector 6 error 0x0",
+                "#UD into: vector 6 error 0x0",
+                "#NM with CR0.TS: vector 7 error 0x0",
+                "#NP segment not present: vector 11 error 0x28",
+                "#SS non-canonical stack: vector 12 error 0x0",
+                "#GP non-canonical: vector 13 error 0x0",
+                "#PF read at 0x7f0000000000: vector 14 error 0x0",
+                "#PF write at 0x7f0000001000: vector 14 error 0x2",
+                "#XM divide by zero unmasked: vector 19 error 0x0",
+                "int 0x40: vector 64 error 0x0",
+                "int 0xff: vector 255 error 0x0",
+                "#DF: vector 8 error 0x0",
+                "exceptions done")) {
+            assertTrue(b.console().contains(line + "\n"), line + " in\n" + b.console());
+        }
+    }
+
+    @Test
+    void userModeThroughIretqSyscallBackAndIstStacks() throws Exception {
+        Boot b = boot("usermode");
+        assertSucceeded(b);
+        assertTrue(b.console().contains("syscall from ring 3: hello, CPL 3 (kernel CS 0x8)\n"), b.console());
+        assertTrue(b.console().contains("#GP from CS 0x23 error 0x0, handler on the TSS.RSP0 stack: yes\n"), b.console());
+        assertTrue(b.console().contains("#BP from CS 0x23, handler on the IST1 stack: yes\n"), b.console());
+        assertTrue(b.console().contains("user mode done\n"), b.console());
+    }
+
+    @Test
+    void pitInterruptsArriveAtTheProgrammedRate() throws Exception {
+        Boot b = boot("pit");
+        assertSucceeded(b);
+        Matcher m = Pattern.compile("pit: 50 ticks in (\\d+) TSC cycles").matcher(b.console());
+        assertTrue(m.find(), b.console());
+        long cycles = Long.parseLong(m.group(1)); // jvmx's TSC counts nanoseconds
+        assertTrue(Math.abs(cycles - 500_000_000L) <= PIT_TOLERANCE * 500_000_000L,
+                "50 PIT periods of 10 ms took " + cycles / 1e6 + " ms of guest time");
+    }
+
+    /** Allowed deviation of the PIT rate measured in guest time. */
+    static final double PIT_TOLERANCE = 0.10;
+
+    @Test
+    void rtcTellsTheHostTime() throws Exception {
+        LocalDateTime before = LocalDateTime.now().withNano(0);
+        Boot b = boot("rtc");
+        assertSucceeded(b);
+        Matcher m = Pattern.compile("rtc-fields (\\d+) (\\d+) (\\d+) (\\d+) (\\d+) (\\d+) (\\d+)").matcher(b.console());
+        assertTrue(m.find(), b.console());
+        int[] f = new int[7];
+        for (int i = 0; i < 7; i++) f[i] = Integer.parseInt(m.group(i + 1));
+        LocalDateTime guest = LocalDateTime.of(f[0] * 100 + f[1], f[2], f[3], f[4], f[5], f[6]);
+        assertTrue(Math.abs(Duration.between(before, guest).toSeconds()) <= 5, "guest " + guest + " host " + before);
+    }
+
+    @Test
+    void i8042ResetsTheMachine() throws Exception {
+        Boot b = boot("reset");
+        assertEquals(Machine.Ending.RESET, b.result().ending(), b.console());
+        assertTrue(b.console().contains("resetting through the i8042"), b.console());
+    }
+
+    @Test
+    void uartRaisesItsTransmitterInterrupt() throws Exception {
+        Boot b = boot("uart_irq");
+        assertSucceeded(b);
+        assertTrue(b.console().contains("uart: 1 interrupt(s), IIR 0x2"), b.console());
+    }
+}

@@ -1,0 +1,95 @@
+package org.jvmx.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.util.List;
+import org.jvmx.monitor.Machine;
+import org.jvmx.monitor.loader.BootModule;
+import org.jvmx.monitor.loader.KernelLoader;
+import org.jvmx.monitor.loader.LoadedKernel;
+import org.jvmx.monitor.loader.LoaderException;
+
+/**
+ * What {@code jvmx boot} and {@code jvmx demo} share: load a kernel into a {@link Machine}, run
+ * it with the serial console on standard output, stop cleanly on Ctrl-C, print the statistics.
+ */
+final class KernelRun {
+    private KernelRun() {
+    }
+
+    /** Parses a memory size: a number of MiB, or a number with K, M or G. */
+    static long memory(Invocation inv, String text) throws CliException {
+        String t = text.trim().toUpperCase(java.util.Locale.ROOT);
+        long unit = 1L << 20;
+        if (t.endsWith("K")) { unit = 1L << 10; t = t.substring(0, t.length() - 1); }
+        else if (t.endsWith("M")) { t = t.substring(0, t.length() - 1); }
+        else if (t.endsWith("G")) { unit = 1L << 30; t = t.substring(0, t.length() - 1); }
+        try {
+            long n = Long.parseLong(t) * unit;
+            if (n < (2L << 20) || n > (64L << 30) || (n & 0xFFF) != 0) {
+                throw inv.usageError("--mem: " + text + " is not a size from 2M to 64G in whole pages");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw inv.usageError("--mem: '" + text + "' is not a size (e.g. 64M, 1G)");
+        }
+    }
+
+    /** Loads and runs; returns the process exit status ({@code successStatus} is mapped to 0). */
+    static int run(Invocation inv, String source, byte[] image, long mem, String cmdline, List<BootModule> modules,
+            boolean stats, long successStatus) throws CliException, IOException {
+        Writer out = inv.out();
+        PrintWriter err = inv.err();
+        try (Machine m = new Machine(mem, b -> console(out, b))) {
+            LoadedKernel k;
+            try {
+                k = KernelLoader.load(m.vm(), mem, source, image, cmdline, modules);
+            } catch (LoaderException e) {
+                throw new CliException(e.getMessage());
+            }
+            if (!k.state().longMode()) {
+                throw new CliException(source + ": a Multiboot kernel starts in 32-bit protected mode, which jvmx does not"
+                        + " execute yet; ELF64 kernels boot directly in long mode");
+            }
+            k.state().writeTo(m.cpu());
+            Thread hook = new Thread(m::requestStop, "jvmx-ctrl-c");
+            Runtime.getRuntime().addShutdownHook(hook);
+            Machine.Result r;
+            try {
+                r = m.run();
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // Ctrl-C: the hook already ran and stopped the guest
+                }
+            }
+            out.flush();
+            if (stats) {
+                err.print(m.stats());
+            }
+            err.flush();
+            return switch (r.ending()) {
+                case DEBUG_EXIT -> r.status() == successStatus ? 0 : r.status();
+                case RESET -> 0;
+                case STOPPED -> r.status();
+                default -> {
+                    err.println("jvmx: " + source + ": " + r.detail());
+                    err.flush();
+                    yield r.status();
+                }
+            };
+        }
+    }
+
+    private static void console(Writer out, int b) {
+        try {
+            out.write(b & 0xFF);
+            if (b == '\n') out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
