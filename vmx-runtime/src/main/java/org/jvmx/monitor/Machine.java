@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 import org.jvmx.monitor.devices.PcPlatform;
+import org.jvmx.translator.exec.Engine;
 import org.jvmx.translator.exec.ExecStats;
 import org.jvmx.vm.Reg;
 import org.jvmx.vm.Vcpu;
@@ -70,8 +71,14 @@ public final class Machine implements AutoCloseable {
      * @param console  receives every byte the guest writes to COM1
      */
     public Machine(long ramBytes, IntConsumer console) {
+        this(ramBytes, console, Engine.Tier.MIXED);
+    }
+
+    /** As {@link #Machine(long, IntConsumer)}, running guest code in {@code tier}. */
+    public Machine(long ramBytes, IntConsumer console, Engine.Tier tier) {
         this.console = console;
         this.vm = Vm.create();
+        vm.setTier(tier);
         vm.addRam(0, ramBytes);
         this.pc = new PcPlatform(System::nanoTime, Clock.systemDefaultZone(), this::serialOut,
                 () -> reset = true, status -> exitStatus = status);

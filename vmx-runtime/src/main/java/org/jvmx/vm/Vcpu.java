@@ -1,10 +1,6 @@
 package org.jvmx.vm;
 
 import java.util.concurrent.locks.LockSupport;
-import org.jvmx.decoder.Instruction;
-import org.jvmx.decoder.Mnemonic;
-import org.jvmx.decoder.OperandKind;
-import org.jvmx.decoder.Register;
 import org.jvmx.translator.exec.BareMetal;
 import org.jvmx.translator.exec.Cpu;
 import org.jvmx.translator.exec.Engine;
@@ -529,14 +525,19 @@ public final class Vcpu implements AutoCloseable {
         return x;
     }
 
-    /** Whether the guest must run one instruction at a time: an event waits for RFLAGS.IF or a shadow to end. */
-    private boolean mustStep() {
+    /** Whether an event waits for RFLAGS.IF or a shadow to end (an interrupt window, a pending interrupt). */
+    private boolean windowWanted() {
         if (interruptsOpen()) return false;
         return (proc() & Controls.PROC_INTERRUPT_WINDOW_EXITING) != 0
                 || irqPending && (pin() & Controls.PIN_EXTERNAL_INTERRUPT_EXITING) == 0;
     }
 
-    /** Runs the guest until a VM exit. */
+    /**
+     * Runs the guest until a VM exit. While an event waits for the interrupt window, the engine
+     * interprets with {@link Cpu#watchInterruptFlag} and returns right after the instruction that
+     * sets RFLAGS.IF; after STI (or with blocking by STI or MOV SS) exactly one more instruction
+     * runs in the shadow before events are checked (SDM Vol. 3C 25.4.2, 26.7.5).
+     */
     private VmExit execute() {
         while (true) {
             Exit e;
@@ -549,42 +550,28 @@ public final class Vcpu implements AutoCloseable {
                 if (x != null) return x;
                 continue;
             }
-            boolean step = mustStep();
-            long rflagsBefore = step ? cpu.state.rflags() : 0;
-            if (step) {
-                Instruction next = peek();
-                e = engine.step();
-                if (e == null) {
-                    interruptibility &= ~(Controls.INTERRUPTIBILITY_STI | Controls.INTERRUPTIBILITY_MOV_SS);
-                    // 25.4.2 Table 25-3: STI that sets IF, and MOV/POP SS, block events for one instruction.
-                    if (next != null && next.mnemonic() == Mnemonic.STI && (rflagsBefore & 0x200) == 0) {
-                        interruptibility |= Controls.INTERRUPTIBILITY_STI;
-                    }
-                    if (next != null && (next.mnemonic() == Mnemonic.MOV || next.mnemonic() == Mnemonic.POP)
-                            && next.operandCount() > 0 && next.operandKind(0) == OperandKind.REGISTER
-                            && next.register(0) == Register.SS) {
-                        interruptibility |= Controls.INTERRUPTIBILITY_MOV_SS;
-                    }
-                }
+            boolean watch = windowWanted();
+            cpu.watchInterruptFlag = watch;
+            if (watch && blockedBySti()) {
+                e = engine.step(); // the instruction in the shadow
+                interruptibility &= ~(Controls.INTERRUPTIBILITY_STI | Controls.INTERRUPTIBILITY_MOV_SS);
             } else {
                 interruptibility &= ~(Controls.INTERRUPTIBILITY_STI | Controls.INTERRUPTIBILITY_MOV_SS);
                 e = engine.run(timerActive() ? TIMER_SLICE : Long.MAX_VALUE);
+                if (e == Exit.INTERRUPT_FLAG_SET_BY_STI) {
+                    interruptibility |= Controls.INTERRUPTIBILITY_STI;
+                    e = null;
+                } else if (e == Exit.INTERRUPT_FLAG_SET) {
+                    e = null;
+                }
             }
+            cpu.watchInterruptFlag = false;
             if (e != null) {
                 VmExit x = handle(e);
                 if (x != null) return x;
             }
             VmExit x = eventExits();
             if (x != null) return x;
-        }
-    }
-
-    /** The instruction at RIP when it can be fetched (for the shadows of STI and MOV SS), else null. */
-    private Instruction peek() {
-        try {
-            return engine.cache().lookup(cpu.state.rip).insns[0];
-        } catch (GuestFault f) {
-            return null;
         }
     }
 

@@ -14,6 +14,8 @@ import org.jvmx.vmx.vmcs.VmcsField;
 import org.jvmx.vmx.vmcs.VmcsFields;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Events around VM entry and between guest instructions (SDM Vol. 3C 26.7, 27.6): each
@@ -48,9 +50,10 @@ class VcpuEventTest {
 
     // ---- interrupt window (26.7.5)
 
-    @Test
-    void interruptWindowOpensAfterTheStiShadow() {
-        try (GuestMachine g = new GuestMachine(Engine.Tier.INTERPRET, "90 fb 90 90 f4")) { // nop; sti; nop; nop; hlt
+    @ParameterizedTest
+    @EnumSource(Engine.Tier.class)
+    void interruptWindowOpensAfterTheStiShadow(Engine.Tier tier) {
+        try (GuestMachine g = new GuestMachine(tier, "90 fb 90 90 f4")) { // nop; sti; nop; nop; hlt
             or(g.cpu, VmcsFields.CPU_BASED_VM_EXEC_CONTROL, Controls.PROC_INTERRUPT_WINDOW_EXITING);
             VmExit x = runExpect(g.cpu, ExitReason.INTERRUPT_WINDOW);
             assertEquals(CODE + 3, x.guestRip(), "the instruction after STI runs in its shadow, then the window exits");
@@ -127,10 +130,11 @@ class VcpuEventTest {
         }
     }
 
-    @Test
-    void withoutExitingAnInterruptWaitsForIfThenReachesTheGuestIdt() {
+    @ParameterizedTest
+    @EnumSource(Engine.Tier.class)
+    void withoutExitingAnInterruptWaitsForIfThenReachesTheGuestIdt(Engine.Tier tier) {
         // cli; nop; sti; nop; jmp $ -- the interrupt is raised before entry, with IF = 0.
-        try (GuestMachine g = new GuestMachine(Engine.Tier.INTERPRET, "fa 90 fb 90 ebfe")) {
+        try (GuestMachine g = new GuestMachine(tier, "fa 90 fb 90 ebfe")) {
             long h = g.handler(0x40, 0, "bb01000000 f4"); // mov ebx, 1; hlt
             andNot(g.cpu, VmcsFields.PIN_BASED_VM_EXEC_CONTROL, Controls.PIN_EXTERNAL_INTERRUPT_EXITING);
             g.cpu.interrupt(0x40);
@@ -345,6 +349,20 @@ class VcpuEventTest {
             assertEquals(0x1F_0000, f[4]);
             assertEquals(0x23, f[5]);
             assertEquals(0x08, g.cpu.vmread(VmcsFields.GUEST_CS_SELECTOR));
+        }
+    }
+
+    /** A long stretch with IF = 0 and an interrupt waiting runs compiled, and the window still opens exactly. */
+    @ParameterizedTest
+    @EnumSource(Engine.Tier.class)
+    void aLoopWithInterruptsOffRunsAtSpeedUntilPopfSetsIf(Engine.Tier tier) {
+        // mov ecx, 200000; 1: dec ecx; jnz 1b; push 0x202; popfq; nop; hlt
+        try (GuestMachine g = new GuestMachine(tier, "b9400d0300 ffc9 75fc 6802020000 9d 90 f4")) {
+            or(g.cpu, VmcsFields.CPU_BASED_VM_EXEC_CONTROL, Controls.PROC_INTERRUPT_WINDOW_EXITING);
+            VmExit x = runExpect(g.cpu, ExitReason.INTERRUPT_WINDOW);
+            assertEquals(CODE + 15, x.guestRip(), "right after POPFQ: POPF has no shadow");
+            assertEquals(0, g.cpu.reg(Reg.RCX));
+            if (tier == Engine.Tier.COMPILE) assertTrue(g.cpu.stats().compiled > 100_000, "ran compiled");
         }
     }
 }

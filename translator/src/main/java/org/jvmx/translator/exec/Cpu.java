@@ -57,6 +57,20 @@ public final class Cpu {
         pendingLeave = exit;
     }
 
+    /**
+     * Set by a monitor that waits for RFLAGS.IF to become 1 (an interrupt window, a pending
+     * interrupt): both tiers then return right after an instruction that set IF ({@link Exit#INTERRUPT_FLAG_SET}, or
+     * {@link Exit#INTERRUPT_FLAG_SET_BY_STI} when STI's one-instruction shadow follows).
+     */
+    public boolean watchInterruptFlag;
+    /** 0, or 1 / 2 when the instruction just run set IF (2: STI); read and cleared by the engine. */
+    public int interruptFlagRaised;
+
+    /** For STI, POPF and IRET: IF is 1 after the instruction; {@code sti}: it was STI that set it. */
+    public void interruptFlagSet(boolean wasClear, boolean sti) {
+        if (watchInterruptFlag && wasClear) interruptFlagRaised = sti ? 2 : 1;
+    }
+
     /** A monitor-side request to leave the run loop at the next block boundary. */
     public volatile boolean stopRequested;
 

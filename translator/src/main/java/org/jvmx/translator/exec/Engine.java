@@ -80,6 +80,11 @@ public final class Engine implements AutoCloseable {
                     return r.exit;
                 }
                 if (c.pendingLeave != null) return takeLeave();
+                if (c.interruptFlagRaised != 0) {
+                    int how = c.interruptFlagRaised;
+                    c.interruptFlagRaised = 0;
+                    return how == 2 ? Exit.INTERRUPT_FLAG_SET_BY_STI : Exit.INTERRUPT_FLAG_SET;
+                }
                 continue;
             }
             Exit e = interpret(b, b.insns.length);
@@ -128,6 +133,14 @@ public final class Engine implements AutoCloseable {
                     c.stats.interpreted += k;
                     c.budget -= k;
                     return takeLeave();
+                }
+                if (c.interruptFlagRaised != 0) {
+                    int how = c.interruptFlagRaised;
+                    c.interruptFlagRaised = 0;
+                    k++;
+                    c.stats.interpreted += k;
+                    c.budget -= k;
+                    return how == 2 ? Exit.INTERRUPT_FLAG_SET_BY_STI : Exit.INTERRUPT_FLAG_SET;
                 }
                 if (tracer != null) tracer.retired(c, insns[k]);
                 if (c.state.rip != n || c.codeWritten || n == c.stopAt) {

@@ -22,6 +22,10 @@ public record Exit(Kind kind, int vector, int errorCode, long faultAddress, Obje
     public static final Exit STOPPED = new Exit(Kind.STOPPED, -1, 0, 0, null);
     public static final Exit HALTED = new Exit(Kind.HALTED, -1, 0, 0, null);
     public static final Exit BUDGET = new Exit(Kind.BUDGET, -1, 0, 0, null);
+    /** With {@link Cpu#watchInterruptFlag}: an instruction (POPF, IRET) set RFLAGS.IF; RIP is after it. */
+    public static final Exit INTERRUPT_FLAG_SET = new Exit(Kind.REQUESTED, -1, 0, 0, "IF set");
+    /** As {@link #INTERRUPT_FLAG_SET}, by STI: events stay blocked for one more instruction. */
+    public static final Exit INTERRUPT_FLAG_SET_BY_STI = new Exit(Kind.REQUESTED, -1, 0, 0, "IF set by STI");
 
     public static Exit fault(int vector, int errorCode, long address) {
         return new Exit(Kind.FAULT, vector, errorCode, address, null);

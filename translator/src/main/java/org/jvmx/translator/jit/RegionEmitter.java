@@ -288,6 +288,26 @@ final class RegionEmitter {
             mv.visitLabel(go);
         }
         reloadAll();
+        if (setsInterruptFlag(i)) {
+            // Cpu.watchInterruptFlag: after an instruction that set IF, leave with RIP as it left it.
+            Label go = new Label();
+            mv.visitVarInsn(ALOAD, CPU_L);
+            mv.visitFieldInsn(GETFIELD, CPU, "interruptFlagRaised", "I");
+            mv.visitJumpInsn(IFEQ, go);
+            iconst(unretired - 1);
+            mv.visitVarInsn(ISTORE, TMP_I);
+            giveBack();
+            mv.visitJumpInsn(GOTO, exitDyn);
+            mv.visitLabel(go);
+        }
+    }
+
+    /** STI, POPF and IRET may set RFLAGS.IF, which a monitor watching for an interrupt window must see at once. */
+    private static boolean setsInterruptFlag(Instruction i) {
+        return switch (i.mnemonic()) {
+            case STI, POPF, POPFQ, IRET, IRETD, IRETQ -> true;
+            default -> false;
+        };
     }
 
     /** After the block's last instruction ran through its semantics: follow RIP. */

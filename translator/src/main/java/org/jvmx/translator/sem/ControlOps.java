@@ -178,6 +178,7 @@ public final class ControlOps {
         long next = (old & ~changeable) | (v & changeable);
         next &= ~(Rflags.VM | Rflags.RF);
         c.state.setRflags(next);
+        if ((next & Rflags.IF) != 0) c.interruptFlagSet((old & Rflags.IF) == 0, false);
     }
 
     private static void leave(Cpu c, Instruction i) {

@@ -96,6 +96,7 @@ public final class InterruptOps {
         c.gpr[CpuState.RSP] = rsp;
         s.rip = rip;
         s.setRflags((old & ~mask) | (flags & mask) | 2);
+        if ((s.rflags() & Rflags.IF) != 0) c.interruptFlagSet((old & Rflags.IF) == 0, false);
         if (rpl > cpl) {
             // Returning outward: data segments the new level may not use become null (IRET, "RETURN-TO-OUTER").
             for (SegmentRegister r : new SegmentRegister[] {s.es, s.ds, s.fs, s.gs}) {

@@ -78,7 +78,9 @@ public final class SystemOps {
         });
         in.put(Mnemonic.STI, (c, i) -> {
             checkIopl(c);
+            boolean wasClear = (c.state.sysFlags & Rflags.IF) == 0;
             c.state.sysFlags |= Rflags.IF;
+            c.interruptFlagSet(wasClear, true);
         });
         in.put(Mnemonic.CLTS, (c, i) -> {
             c.checkCpl0();
