@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the test oracles that a fresh machine lacks: iced-x86 (npm, into tools/oracle,
-# git-ignored), Debian's busybox-static, binutils (objdump) and gcc.
+# git-ignored), Debian's busybox-static, binutils (objdump), gcc and valgrind (a 32-bit binary).
 set -eu
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 ICED_VERSION=1.21.0
@@ -14,6 +14,8 @@ missing=()
 command -v objdump >/dev/null 2>&1 || missing+=(binutils)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
+# A real 32-bit x86 program for the decoder's 32-bit oracle test (IcedOracleLegacyTest).
+[ -x /usr/libexec/valgrind/memcheck-x86-linux ] || missing+=(valgrind)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "oracles: apt-get install ${missing[*]}" >&2

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Dumps what the iced-x86 oracle decodes (64-bit mode, DecoderOptions.None), one compact line per
-// instruction, for the decoder's oracle tests (IcedOracleTest, DecoderFuzzTest) and scripts/spec-diff.
+// Dumps what the iced-x86 oracle decodes (DecoderOptions.None), one compact line per instruction,
+// for the decoder's oracle tests (IcedOracleTest, DecoderFuzzTest, IcedOracle32Test) and scripts/spec-diff.
 //
-//   node iced-dump.js elf   TEXT.bin VADDR_HEX [OUT]   decode a raw .text sequentially
-//   node iced-dump.js batch [IN|-] [OUT]               one hex byte string per input line
+//   node iced-dump.js [--bits 16|32|64] elf   TEXT.bin VADDR_HEX [OUT]   decode a raw .text sequentially
+//   node iced-dump.js [--bits 16|32|64] batch [IN|-] [OUT]               one hex byte string per input line
+//
+// --bits: the decoding mode (iced's bitness), 64 when absent.
 //
 // OUT (default: stdout) receives one line per instruction / input line, tab-separated:
 //
@@ -22,6 +24,9 @@
 //                                              element size when broadcast, 0 when unknown)
 //               I:HEX:BITS                     immediate, as iced extends it to BITS (hex u64)
 //               B:HEX                          near branch target
+//               I:OFF:16|32 I:SEL:16           a far direct pointer (CALL/JMP ptr16:16/32, iced's
+//                                              FarBranch16/32): two immediate fields, offset then
+//                                              selector, as jvmx's decoder gives the operand
 //               SS:SEG:BITS / SD:BITS          string source seg:[rSI] / destination es:[rDI]
 //               O:KIND                         anything else (iced OpKind name)
 //   TEXT      iced's Intel-syntax text, prefixed with "#" (the first field after CPUID that starts
@@ -121,6 +126,11 @@ function line(off, i, err) {
       }
       case OpKind.NearBranch16: case OpKind.NearBranch32: case OpKind.NearBranch64:
         s += '\tB:' + hex64(i.nearBranchTarget); break;
+      case OpKind.FarBranch16: case OpKind.FarBranch32: {
+        const far32 = kind === OpKind.FarBranch32;
+        s += `\tI:${hex64(far32 ? i.farBranch32 : i.farBranch16)}:${far32 ? 32 : 16}\tI:${hex64(i.farBranchSelector)}:16`;
+        break;
+      }
       case OpKind.MemorySegSI: case OpKind.MemorySegESI: case OpKind.MemorySegRSI:
         s += `\tSS:${reg(i.memorySegment)}:${msizeBits(i.memorySize)}`; break;
       case OpKind.MemoryESDI: case OpKind.MemoryESEDI: case OpKind.MemoryESRDI:
@@ -184,7 +194,7 @@ function elfMode(file, vaddrHex, out) {
   const data = fs.readFileSync(file);
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.length);
   const base = BigInt('0x' + vaddrHex.replace(/^0x/i, ''));
-  const d = new Decoder(64, bytes, DecoderOptions.None);
+  const d = new Decoder(BITS, bytes, DecoderOptions.None);
   d.ip = base;
   const i = new Instruction();
   const lines = [];
@@ -210,7 +220,7 @@ function batchMode(input, out) {
     if (hex.length < 2) { lines.push(`${n}\t0\tI\tINVALID\t-\t-\t#(empty)${NO_FLAGS}`); continue; }
     const bytes = new Uint8Array(hex.length >> 1);
     for (let k = 0; k < bytes.length; k++) bytes[k] = parseInt(hex.substr(2 * k, 2), 16);
-    const d = new Decoder(64, bytes, DecoderOptions.None);
+    const d = new Decoder(BITS, bytes, DecoderOptions.None);
     d.ip = 0x1000n;
     d.decodeOut(i);
     lines.push(line(n, i, d.lastError));
@@ -220,10 +230,17 @@ function batchMode(input, out) {
   writeAll(out, lines);
 }
 
-const [mode, ...args] = process.argv.slice(2);
+let argv = process.argv.slice(2);
+let BITS = 64;
+if (argv[0] === '--bits') {
+  BITS = parseInt(argv[1], 10);
+  if (BITS !== 16 && BITS !== 32 && BITS !== 64) { process.stderr.write('iced-dump: --bits must be 16, 32 or 64\n'); process.exit(2); }
+  argv = argv.slice(2);
+}
+const [mode, ...args] = argv;
 if (mode === 'elf' && args.length >= 2) elfMode(args[0], args[1], args[2]);
 else if (mode === 'batch') batchMode(args[0], args[1]);
 else {
-  process.stderr.write('usage: iced-dump.js elf TEXT.bin VADDR_HEX [OUT] | batch [IN|-] [OUT]\n');
+  process.stderr.write('usage: iced-dump.js [--bits 16|32|64] elf TEXT.bin VADDR_HEX [OUT] | batch [IN|-] [OUT]\n');
   process.exit(2);
 }

@@ -1,23 +1,39 @@
 package org.jvmx.decoder;
 
 import static org.jvmx.decoder.OperandCode.*;
+import static org.jvmx.decoder.OperandSizes.*;
+import static org.jvmx.decoder.RegisterFields.*;
 
 /**
- * The x86-64 decoder (64-bit mode). Table-driven: prefixes and VEX/EVEX fields form a selector
+ * The x86 decoder: 64-bit mode by default ({@code new Decoder()}), 32-bit or 16-bit code (protected
+ * mode, real mode) from {@link #of(int)} / {@link #Decoder(int)}. Table-driven: prefixes and VEX/EVEX fields form a selector
  * that is matched against the candidate forms of the opcode (generated from the spec), then
  * the chosen form's operand codes are decoded. Allocation-free; never throws on any input.
  *
  * <p>Thread-safe: a Decoder has no mutable state. Each thread should use its own {@link Instruction}.
+ *
+ * <p>Outside 64-bit mode (SDM Vol. 2, 2.2.1, 2.3.5, 2.7, Appendix A): operand and address sizes default
+ * to 32 (16 in 16-bit mode) and 66 / 67 toggle them; 40-4F are INC/DEC, there is no REX and no
+ * RIP-relative addressing (mod 00 r/m 101 is an absolute disp32); 67 selects 16-bit ModRM addressing
+ * in 32-bit mode (and 32-bit addressing in 16-bit mode); every segment override counts (the last one
+ * wins); the spec's {@code i64} forms are valid, {@code o64only}/{@code mode64} forms are not, and
+ * {@code legacy} forms exist; near branches, PUSH/POP keep the operand size (no d64/f64 rule) and
+ * branch targets wrap at the operand size; C4/C5/62 are VEX/EVEX only when the next byte's top two
+ * bits are 11 (else LES/LDS/BOUND); VEX/EVEX name 8 vector registers: R, X, B, R', the top bit of
+ * vvvv and of an is4 register are ignored, V' must be 0; VEX/EVEX.W is ignored for general-register
+ * sizes (W1 forms of 64-bit registers are 64-bit-mode only). The 64-bit fast path is not used.
  */
 public final class Decoder {
     // selector bits (TableGen.SEL_*)
     static final int SEL_PFX = 0, SEL_REG = 2, SEL_MODREG = 5, SEL_RM = 6, SEL_W = 9, SEL_L = 10,
-            SEL_OSZ = 12, SEL_ASZ32 = 14, SEL_REXB = 15, SEL_SUFFIX = 16, SEL_P66 = 24;
+            SEL_OSZ = 12, SEL_ASZ32 = 14, SEL_REXB = 15, SEL_SUFFIX = 16, SEL_P66 = 24, SEL_NOT64 = 25;
     /** The 3DNow! slot (0F 0F): the form is selected by a suffix byte after ModRM/SIB/displacement. */
     static final int SLOT_3DNOW = 256 + 0x0F;
 
     static final byte PK_NONE = 0, PK_66 = 1, PK_67 = 2, PK_LOCK = 3, PK_F2 = 4, PK_F3 = 5, PK_SEG = 6, PK_REX = 7;
     static final byte[] PREFIX_KIND = new byte[256];
+    /** PREFIX_KIND outside 64-bit mode: 40-4F are INC/DEC, not REX. */
+    static final byte[] PREFIX_KIND_LEGACY = new byte[256];
     static final short[] SEG_OF_PREFIX = new short[256];
     /** Per form: FI_* bits (memory operand index + 1, VSIB, branch operand, rare checks, mandatory 66). */
     static final int[] FORM_INFO;
@@ -43,6 +59,7 @@ public final class Decoder {
             PREFIX_KIND[segs[i]] = PK_SEG;
             SEG_OF_PREFIX[segs[i]] = (short) segRegs[i].ordinal();
         }
+        System.arraycopy(PREFIX_KIND, 0, PREFIX_KIND_LEGACY, 0, 256);
         for (int r = 0x40; r <= 0x4F; r++) PREFIX_KIND[r] = PK_REX;
         int n = Tables.formCount();
         FORM_INFO = new int[n];
@@ -95,8 +112,42 @@ public final class Decoder {
         }
     }
 
+    private static final Decoder D64 = new Decoder(64), D32 = new Decoder(32), D16 = new Decoder(16);
+
+    /** The decoding mode: 64, 32 or 16. */
+    private final int bits;
+    /** Not 64-bit mode. */
+    private final boolean legacy;
+
     /** A decoder for 64-bit mode. */
-    public Decoder() { }
+    public Decoder() {
+        this(64);
+    }
+
+    /**
+     * A decoder for code of this bitness: 64 (64-bit mode), 32 (protected mode, compatibility mode with
+     * CS.D = 1), 16 (real mode, virtual-8086 mode, 16-bit protected mode).
+     */
+    public Decoder(int bitness) {
+        if (bitness != 16 && bitness != 32 && bitness != 64) throw new IllegalArgumentException("bitness " + bitness + ": 16, 32 or 64");
+        this.bits = bitness;
+        this.legacy = bitness != 64;
+    }
+
+    /** The shared decoder of a bitness (16, 32 or 64); decoders have no state. */
+    public static Decoder of(int bitness) {
+        return switch (bitness) {
+            case 64 -> D64;
+            case 32 -> D32;
+            case 16 -> D16;
+            default -> throw new IllegalArgumentException("bitness " + bitness + ": 16, 32 or 64");
+        };
+    }
+
+    /** The mode this decoder decodes: 64, 32 or 16. */
+    public int bitness() {
+        return bits;
+    }
 
     /**
      * Decodes one instruction from {@code code[offset, limit)} at address {@code ip} into {@code out}.
@@ -105,6 +156,7 @@ public final class Decoder {
      *     result is the number of bytes examined (at least 1).
      */
     public int decode(byte[] code, int offset, int limit, long ip, Instruction out) {
+        if (legacy) return decodeFull(code, offset, limit, ip, out);
         int len = FastPath.decode(code, offset, limit, ip, out);
         return len > 0 ? len : decodeFull(code, offset, limit, ip, out);
     }
@@ -115,6 +167,8 @@ public final class Decoder {
         out.ip = ip;
         out.lazyRow = -1;
         out.noMem = false;
+        final boolean legacy = this.legacy;
+        out.legacyBits = (byte) (legacy ? bits : 0);
         if (offset < 0 || offset >= limit || limit > code.length) {
             return fail(out, 1, InvalidReason.NO_MORE_BYTES);
         }
@@ -123,7 +177,8 @@ public final class Decoder {
         int pfx66 = 0, pfx67 = 0, lock = 0, rep = 0, rex = 0, seg = 0, segLow = 0;
         int b = code[p] & 0xff;
         // ---- legacy prefixes and REX (SDM Vol. 2, 2.1.1 and 2.2.1): a REX not directly before the opcode is ignored
-        byte k = PREFIX_KIND[b];
+        final byte[] prefixKind = legacy ? PREFIX_KIND_LEGACY : PREFIX_KIND;
+        byte k = prefixKind[b];
         while (k != PK_NONE) {
             switch (k) {
                 case PK_REX -> rex = b;
@@ -135,14 +190,15 @@ public final class Decoder {
                 default -> {
                     // 64-bit mode: FS/GS override; ES/CS/SS/DS are ignored, and never displace FS/GS
                     int sg = SEG_OF_PREFIX[b];
-                    if (sg == R_FS || sg == R_GS) seg = sg;
+                    if (legacy) seg = sg; // outside 64-bit mode every override counts, the last one wins
+                    else if (sg == R_FS || sg == R_GS) seg = sg;
                     else if (seg == 0) segLow = sg;
                     rex = 0;
                 }
             }
             if (++p >= end) return failEnd(out, p + 1, offset, limit);
             b = code[p] & 0xff;
-            k = PREFIX_KIND[b];
+            k = prefixKind[b];
         }
 
         int rexW = (rex >> 3) & 1, rexR = (rex >> 2) & 1, rexX = (rex >> 1) & 1, rexB = rex & 1;
@@ -160,7 +216,10 @@ public final class Decoder {
                 space = b == 0x38 ? 2 : 3;
                 b = code[p++] & 0xff;
             }
-        } else if (b == 0xC5 || b == 0xC4 || b == 0x62 || (b == 0x8F && p < end && (code[p] & 0x1f) >= 8)) {
+        } else if (((b == 0xC5 || b == 0xC4 || b == 0x62) && (!legacy || p < end && (code[p] & 0xc0) == 0xc0))
+                || (b == 0x8F && p < end && (code[p] & 0x1f) >= 8)) {
+            // outside 64-bit mode C4/C5/62 are LES/LDS/BOUND unless the next byte looks like ModRM mod=11
+            // (SDM Vol. 2, 2.3.5 and 2.7.1)
             // 8F with map >= 8 is the AMD XOP prefix; below 8 it is POP Ev
             int need = b == 0xC5 ? 2 : b == 0x62 ? 4 : 3;
             if (p + need > end) return failEnd(out, p + need, offset, limit);
@@ -207,6 +266,10 @@ public final class Decoder {
                 aaa = p2 & 7;
                 if (map == 0 || map == 4 || map == 7) return fail(out, p - offset, InvalidReason.VEX_RESERVED_MAP);
             }
+            if (legacy) {
+                // 8 registers: R, X, B, R' are ignored (V' is checked below, the top bit of vvvv where it names one)
+                rexR = 0; rexX = 0; rexB = 0; rexR2 = 0;
+            }
             space = encoding == 1 ? Tables.SP_VEX + map - 1 : encoding == 3 ? Tables.SP_XOP + map - 8
                     : Tables.SP_EVEX + (map <= 3 ? map - 1 : map - 2);
         }
@@ -227,7 +290,9 @@ public final class Decoder {
             if (slot == SLOT_3DNOW) {
                 // 3DNow!: the opcode suffix follows the memory operand (AMD 3DNow! Technology Manual, 1.2)
                 int tail = 0;
-                if (mod != 3) {
+                if (mod != 3 && legacy && (pfx67 != 0) == (bits == 32)) {
+                    tail = mod == 1 ? 1 : mod == 2 || (mod == 0 && rm == 6) ? 2 : 0; // 16-bit addressing: no SIB
+                } else if (mod != 3) {
                     if (rm == 4) {
                         if (p >= end) return failEnd(out, p + 1, offset, limit);
                         tail = 1 + ((code[p] & 7) == 5 && mod == 0 ? 4 : 0);
@@ -243,9 +308,10 @@ public final class Decoder {
         final int mandatory = encoding != 0 ? pp : rep != 0 ? rep : pfx66;
         int selL = vl;
         if (encoding == 2 && bcst != 0 && mod == 3) selL = 2; // EVEX.b reg-reg: L'L is RC, length 512
-        final int osz = rexW != 0 ? 2 : pfx66 != 0 ? 0 : 1;
-        final int sel = suffix << SEL_SUFFIX | mandatory << SEL_PFX | reg << SEL_REG | (mod == 3 ? 1 : 0) << SEL_MODREG
-                | rm << SEL_RM | rexW << SEL_W | selL << SEL_L | osz << SEL_OSZ | pfx67 << SEL_ASZ32 | rexB << SEL_REXB
+        final int osz = legacy ? (pfx66 != 0) == (bits == 32) ? 0 : 1 : rexW != 0 ? 2 : pfx66 != 0 ? 0 : 1;
+        final int asz32 = legacy ? (pfx67 != 0) == (bits == 16) ? 1 : 0 : pfx67;
+        final int sel = (legacy ? 1 << SEL_NOT64 : 0) | suffix << SEL_SUFFIX | mandatory << SEL_PFX | reg << SEL_REG | (mod == 3 ? 1 : 0) << SEL_MODREG
+                | rm << SEL_RM | rexW << SEL_W | selL << SEL_L | osz << SEL_OSZ | asz32 << SEL_ASZ32 | rexB << SEL_REXB
                 | pfx66 << SEL_P66;
         int form = -1;
         final int[] fm = FORM;
@@ -269,7 +335,7 @@ public final class Decoder {
         final int info = fm[fb + 3];
         out.form = form;
         if ((info & FI_RARE) != 0) {
-            if ((attrs & A_I64) != 0) return fail(out, p - offset, InvalidReason.INVALID_IN_64BIT);
+            if ((attrs & A_I64) != 0 && !legacy) return fail(out, p - offset, InvalidReason.INVALID_IN_64BIT);
             if ((attrs & A_FORCEREG) != 0) mod = 3; // MOV CR/DR: r/m names a register whatever mod says
         }
         if (lock != 0 && ((attrs & A_LOCK) == 0 || mod == 3 || !hasModrm)) {
@@ -278,10 +344,13 @@ public final class Decoder {
 
         // ---- sizes
         final int osPrefix = (info & FI_MAND66) != 0 && mandatory == 1 && encoding == 0 ? 0 : pfx66;
-        final int osize = (attrs & A_F64) != 0 ? 64 : rexW != 0 ? 64 : osPrefix != 0 ? 16 : (attrs & A_O64) != 0 ? 64 : 32;
-        final int asize = pfx67 != 0 ? 32 : 64;
+        final int osize = legacy ? (osPrefix != 0) == (bits == 32) ? 16 : 32
+                : (attrs & A_F64) != 0 ? 64 : rexW != 0 ? 64 : osPrefix != 0 ? 16 : (attrs & A_O64) != 0 ? 64 : 32;
+        final int asize = legacy ? asz32 != 0 ? 32 : 16 : pfx67 != 0 ? 32 : 64;
         final int vlBits = encoding == 0 ? 0 : selL == 0 ? 128 : selL == 1 ? 256 : 512;
-        final int sizeRow = ((osize >> 5) * 2 + rexW) * 4 + (encoding == 0 ? 0 : selL == 0 ? 1 : selL == 1 ? 2 : 3);
+        // (outside 64-bit mode W does not size general registers: the rows of SIZE_ROWS_LEGACY and up)
+        final int sizeRow = (legacy ? SIZE_ROWS_LEGACY + (osize >> 5) * 8 : ((osize >> 5) * 2 + rexW) * 4)
+                + (encoding == 0 ? 0 : selL == 0 ? 1 : selL == 1 ? 2 : 3);
 
         // ---- VEX/EVEX checks (SDM Vol. 2, 2.3 and 2.7)
         final boolean hasVsib = (info & FI_VSIB) != 0;
@@ -290,6 +359,11 @@ public final class Decoder {
         if (encoding != 0) {
             if ((attrs & A_VVVV) == 0 && (vvvv | (encoding == 2 && !hasVsib ? rexV2 << 4 : 0)) != 0) {
                 return fail(out, p - offset, InvalidReason.VVVV_NOT_UNUSED);
+            }
+            if (legacy) {
+                // 8 registers: EVEX.V' must be 0 (SDM Vol. 2, 2.7.1 "EVEX.V' ... must be 1 (inverted) in 32-bit mode")
+                if (encoding == 2 && rexV2 != 0) return fail(out, p - offset, InvalidReason.EVEX_HIGH_REGISTER);
+                vvvv &= 7;
             }
             if (encoding == 2) {
                 if (vl == 3 && !(bcst != 0 && mod == 3)) return fail(out, p - offset, InvalidReason.EVEX_VECTOR_LENGTH);
@@ -323,13 +397,30 @@ public final class Decoder {
         if (memOp >= 0) {
             int mc = fm[opBase + memOp];
             int extra = mc >>> 16; // Ry/Mb style: memory size differs from the register size
-            memBits = SIZE_BITS[(extra != 0 ? extra - 1 : (mc >> 8) & 0xff) * 24 + sizeRow];
+            memBits = SIZE_BITS[(extra != 0 ? extra - 1 : (mc >> 8) & 0xff) * SIZE_ROWS + sizeRow];
             if (broadcast) {
                 int bc = (attrs >>> A_BCST_SHIFT) & 3;
                 memBits = (attrs & A_BCSTW) != 0 ? (rexW != 0 ? 64 : 32) : bc == 1 ? 16 : bc == 2 ? 32 : 64;
             }
         }
-        if (hasModrm && mod != 3) {
+        if (hasModrm && mod != 3 && asize == 16) {
+            // 16-bit addressing (SDM Vol. 2, Table 2-1): no SIB, BP-based forms use SS
+            if (hasVsib) return fail(out, p - offset, InvalidReason.VSIB_WITHOUT_SIB);
+            dispBytes = mod == 1 ? 1 : mod == 2 || (mod == 0 && rm == 6) ? 2 : 0;
+            if (p + dispBytes > end) return failEnd(out, p + dispBytes, offset, limit);
+            if (dispBytes == 1) {
+                disp = code[p];
+                if (encoding == 2) disp *= disp8Scale(attrs, memBits, rexW);
+            } else if (dispBytes == 2) {
+                disp = (short) ((code[p] & 0xff) | (code[p + 1] & 0xff) << 8);
+            }
+            p += dispBytes;
+            int base16 = BASE16[rm], index16 = INDEX16[rm];
+            if (mod == 0 && rm == 6) base16 = -1;
+            memBase = base16 < 0 ? 0 : R_AX + base16;
+            memIndex = index16 < 0 ? 0 : R_AX + index16;
+            memSeg = seg != 0 ? seg : base16 == 5 ? R_SS : R_DS;
+        } else if (hasModrm && mod != 3) {
             int base = -1, index = -1;
             if (rm == 4) {
                 if (p >= end) return failEnd(out, p + 1, offset, limit);
@@ -348,7 +439,7 @@ public final class Decoder {
             } else {
                 if (hasVsib) return fail(out, p - offset, InvalidReason.VSIB_WITHOUT_SIB);
                 if (rm == 5 && mod == 0) {
-                    rip = true;
+                    rip = !legacy; // outside 64-bit mode: an absolute disp32
                     dispBytes = 4;
                 } else {
                     base = rm | rexB << 3;
@@ -390,7 +481,7 @@ public final class Decoder {
         for (int n = 0; n < nops; n++) {
             final int code32 = fm[opBase + n];
             final int kind = code32 & 0xff;
-            int bits = SIZE_BITS[((code32 >> 8) & 0xff) * 24 + sizeRow];
+            int bits = SIZE_BITS[((code32 >> 8) & 0xff) * SIZE_ROWS + sizeRow];
             if (REG_KIND[kind] || (mod == 3 && RM_KIND[kind])) {
                 // table-driven: the field the kind reads, whether that value names a register, the class
                 final int v = (ctx >>> FIELD_SHIFT[kind]) & FIELD_MASK[kind];
@@ -432,6 +523,15 @@ public final class Decoder {
                         bits = immBytes * 8;
                     }
                 }
+                case K_A -> {
+                    // far pointer ptr16:16/32: the offset (z), then the selector (w), as two immediates
+                    okind = 2;
+                    int nb = ((code32 >> 8) & 0xff) == S_W ? 2 : osize == 16 ? 2 : 4;
+                    if (p + nb > end) return failEnd(out, p + nb, offset, limit);
+                    value = readImm(code, p, nb);
+                    p += nb;
+                    bits = nb * 8;
+                }
                 case K_CONST1 -> {
                     okind = 2;
                     value = 1;
@@ -439,7 +539,7 @@ public final class Decoder {
                 }
                 case K_J -> {
                     okind = 3;
-                    int nb = ((code32 >> 8) & 0xff) == S_B ? 1 : (osize == 16 && (attrs & A_F64) == 0) ? 2 : 4;
+                    int nb = ((code32 >> 8) & 0xff) == S_B ? 1 : (osize == 16 && (legacy || (attrs & A_F64) == 0)) ? 2 : 4;
                     if (p + nb > end) return failEnd(out, p + nb, offset, limit);
                     value = nb == 1 ? code[p] : nb == 2 ? (short) readImm(code, p, 2) : (int) readImm(code, p, 4);
                     p += nb;
@@ -461,7 +561,7 @@ public final class Decoder {
                     // /is4: a register in imm8[7:4]
                     if (p >= end) return failEnd(out, p + 1, offset, limit);
                     is4 = code[p++] & 0xff;
-                    int r = vecReg(is4 >> 4, bits);
+                    int r = vecReg(legacy ? (is4 >> 4) & 7 : is4 >> 4, bits); // (imm8[7] ignored outside 64-bit mode)
                     opKind[n] = 0;
                     opReg[n] = (short) r;
                     opBits[n] = REG_BITS[r];
@@ -474,7 +574,7 @@ public final class Decoder {
                 }
                 case K_XLAT, K_XD -> {
                     okind = 1;
-                    memBase = (asize == 64 ? R_RAX : R_EAX) + (kind == K_XLAT ? 3 : 7);
+                    memBase = (asize == 64 ? R_RAX : asize == 32 ? R_EAX : R_AX) + (kind == K_XLAT ? 3 : 7);
                     if (kind == K_XLAT) memIndex = R_AL;
                     memSeg = seg != 0 ? seg : segLow != 0 ? segLow : R_DS;
                     memBits = bits;
@@ -508,7 +608,13 @@ public final class Decoder {
         final int len = p - offset;
         final long next = ip + len;
         if ((info & FI_BRANCH) != 0) {
-            for (int n = 0; n < nops; n++) if (opKind[n] == 3) opValue[n] += next;
+            for (int n = 0; n < nops; n++) {
+                if (opKind[n] == 3) {
+                    opValue[n] += next;
+                    // outside 64-bit mode the instruction pointer wraps at the operand size (SDM Vol. 2, JMP/Jcc)
+                    if (legacy) opValue[n] &= osize == 16 ? 0xffffL : 0xffffffffL;
+                }
+            }
         }
         if (rip) disp = asize == 64 ? next + disp : (next + disp) & 0xffffffffL;
         out.length = len;
@@ -562,29 +668,6 @@ public final class Decoder {
         return fail(out, needEnd - offset, truncated ? InvalidReason.NO_MORE_BYTES : InvalidReason.TOO_LONG);
     }
 
-    /** GPR_OF[(bits / 8) * 32 + (REX ? 16 : 0) + n]: general register n of a width (AH..BH only without REX). */
-    static final short[] GPR_OF = new short[9 * 32];
-
-    static {
-        for (int w : new int[] {8, 16, 32, 64}) {
-            for (int rx = 0; rx < 2; rx++) {
-                for (int n = 0; n < 16; n++) {
-                    int r = switch (w) {
-                        case 8 -> R_AL + (rx != 0 || n < 4 ? (n < 4 ? n : n + 4) : n);
-                        case 16 -> R_AX + n;
-                        case 32 -> R_EAX + n;
-                        default -> R_RAX + n;
-                    };
-                    GPR_OF[(w >> 3) * 32 + rx * 16 + n] = (short) r;
-                }
-            }
-        }
-    }
-
-    static int gpr(int n, int bits, boolean rex) {
-        return GPR_OF[((bits >> 3) & 15) * 32 + (rex ? 16 : 0) + n];
-    }
-
     /**
      * The {@code distinct} rule: the destination differs from every other register source (complex
      * FP16 multiplies, SDM Vol. 2 VFCMADDCPH); tile operands are all pairwise different (AMX TDP*).
@@ -600,201 +683,12 @@ public final class Decoder {
         return true;
     }
 
-    /** Kinds that are always a register, and kinds that are ModRM r/m (a register when mod = 11). */
-    static final boolean[] REG_KIND = new boolean[64], RM_KIND = new boolean[64];
-    /** Per register kind: the context field it reads (shift, mask) and which of its values name a register. */
-    static final byte[] FIELD_SHIFT = new byte[64];
-    static final int[] FIELD_MASK = new int[64], VALID_VALUES = new int[64], CLASS_BASE = new int[64];
-    static final boolean[] IS_GPR = new boolean[64], VEC_KIND = new boolean[64];
-
-    static {
-        // context fields: 0 = ModRM.reg with R, R' (5 bits); 5 = ModRM.rm with B, X (5); 10 = vvvv with V' (5);
-        // 16 = opcode low bits with REX.B (4)
-        int[][] fields = {
-            {K_G, 0, 31, 0xFFFF}, {K_R, 5, 15, -1}, {K_E, 5, 15, -1}, {K_B, 10, 15, -1},
-            {K_V, 0, 31, -1}, {K_W, 5, 31, -1}, {K_U, 5, 31, -1}, {K_H, 10, 31, -1},
-            {K_S, 0, 7, 0x3F}, {K_C, 0, 15, 1 | 1 << 2 | 1 << 3 | 1 << 4 | 1 << 8}, {K_D, 0, 15, 0xFF},
-            {K_P, 0, 7, -1}, {K_Q, 5, 7, -1}, {K_N, 5, 7, -1},
-            {K_KR, 0, 31, 0xFF}, {K_KW, 5, 7, -1}, {K_KU, 5, 7, -1}, {K_KH, 10, 15, 0xFF},
-            {K_BND, 0, 3, -1}, {K_BNDW, 5, 3, -1}, {K_STI, 5, 7, -1},
-            {K_T, 0, 15, 0xFF}, {K_TU, 5, 15, 0xFF}, {K_TH, 10, 15, 0xFF}};
-        for (int[] f : fields) {
-            FIELD_SHIFT[f[0]] = (byte) f[1];
-            FIELD_MASK[f[0]] = f[2];
-            VALID_VALUES[f[0]] = f[3];
-        }
-        FIELD_SHIFT[K_Z] = 16;
-        FIELD_MASK[K_Z] = 15;
-        VALID_VALUES[K_Z] = -1;
-        VALID_VALUES[K_ST] = -1;
-        VALID_VALUES[K_FIXED] = -1;
-        for (int kd : new int[] {K_G, K_R, K_E, K_B, K_Z}) IS_GPR[kd] = true;
-        for (int kd : new int[] {K_V, K_W, K_U, K_H}) VEC_KIND[kd] = true;
-        CLASS_BASE[K_S] = R_ES; CLASS_BASE[K_C] = R_CR0; CLASS_BASE[K_D] = R_DR0;
-        CLASS_BASE[K_P] = R_MM0; CLASS_BASE[K_Q] = R_MM0; CLASS_BASE[K_N] = R_MM0;
-        CLASS_BASE[K_KR] = R_K0; CLASS_BASE[K_KW] = R_K0; CLASS_BASE[K_KU] = R_K0; CLASS_BASE[K_KH] = R_K0;
-        CLASS_BASE[K_BND] = R_BND0; CLASS_BASE[K_BNDW] = R_BND0; CLASS_BASE[K_STI] = R_ST0;
-        CLASS_BASE[K_T] = R_TMM0; CLASS_BASE[K_TU] = R_TMM0; CLASS_BASE[K_TH] = R_TMM0;
-        for (int kd : new int[] {K_G, K_R, K_Z, K_B, K_S, K_C, K_D, K_V, K_U, K_H, K_P, K_N, K_KR, K_KU, K_KH, K_BND,
-                K_ST, K_STI, K_T, K_TU, K_TH, K_FIXED}) {
-            REG_KIND[kd] = true;
-        }
-        for (int kd : new int[] {K_E, K_M, K_W, K_Q, K_KW, K_BNDW, K_VSIBX, K_VSIBY, K_VSIBZ, K_MIB, K_SIBMEM}) {
-            RM_KIND[kd] = true;
-        }
-    }
-
-    /**
-     * The register of a register operand, from the packed context {@code ctx}: bits 0-4 ModRM.reg
-     * with R and R', 5-9 ModRM.rm with B (and X under EVEX), 10-14 vvvv (with V' under EVEX), 15 a
-     * REX prefix is present, 16-18 the opcode's low bits, 19 REX.B, 20-21 operand size (16/32/64).
-     *
-     * @return the register ordinal; 0 when the operand cannot be a register, -1 for an EVEX.R'
-     *     that names no general register, -2 for a register that does not exist
-     */
-    static int register(int kind, int bits, int ctx, int code32) {
-        int regX = ctx & 31, rmX = (ctx >>> 5) & 31, vX = (ctx >>> 10) & 31;
-        boolean rex = (ctx & (1 << 15)) != 0;
-        switch (kind) {
-            case K_G:
-                if (regX > 15) return -1;
-                return gpr(regX, bits, rex);
-            case K_E:
-            case K_R:
-                return gpr(rmX & 15, bits, rex);
-            case K_Z:
-                return gpr(((ctx >>> 16) & 7) | ((ctx >>> 19) & 1) << 3, bits, rex);
-            case K_B:
-                return gpr(vX & 15, bits, false);
-            case K_V:
-                return vecReg(regX, bits);
-            case K_W:
-            case K_U:
-                return vecReg(rmX, bits);
-            case K_H:
-                return vecReg(vX, bits);
-            case K_S:
-                return (regX & 7) > 5 ? -2 : R_ES + (regX & 7);
-            case K_C: {
-                int c = regX & 15;
-                return c != 0 && c != 2 && c != 3 && c != 4 && c != 8 ? -2 : R_CR0 + c;
-            }
-            case K_D:
-                return (regX & 8) != 0 ? -2 : R_DR0 + (regX & 7);
-            case K_P:
-                return R_MM0 + (regX & 7);
-            case K_Q:
-            case K_N:
-                return R_MM0 + (rmX & 7);
-            case K_KR:
-                return regX > 7 ? -2 : R_K0 + regX;
-            case K_KW:
-            case K_KU:
-                return R_K0 + (rmX & 7);
-            case K_KH:
-                return (vX & 15) > 7 ? -2 : R_K0 + (vX & 15);
-            case K_BND:
-                return R_BND0 + (regX & 3);
-            case K_BNDW:
-                return R_BND0 + (rmX & 3);
-            case K_ST:
-                return R_ST0;
-            case K_STI:
-                return R_ST0 + (rmX & 7);
-            case K_T:
-                return (regX & 15) > 7 ? -2 : R_TMM0 + (regX & 15);
-            case K_TU:
-                return (rmX & 15) > 7 ? -2 : R_TMM0 + (rmX & 15);
-            case K_TH:
-                return (vX & 15) > 7 ? -2 : R_TMM0 + (vX & 15);
-            case K_FIXED: {
-                int fx = code32 >>> 16, os = (ctx >>> 20) & 3;
-                if (fx == F_RAX_V) return os == 2 ? R_RAX : os == 1 ? R_EAX : R_AX;
-                if (fx == F_EAX_Z) return os == 0 ? R_AX : R_EAX;
-                return FIXED_REGS[fx];
-            }
-            default:
-                return 0; // memory-only kinds (M, VSIB, MIB) with mod = 11
-        }
-    }
-
-    /** Register number of an xmm/ymm/zmm register ordinal. */
-    static int vecNo(int ordinal) {
-        if (ordinal >= R_TMM0 && ordinal < R_TMM0 + 8) return ordinal - R_TMM0;
-        return ordinal >= R_ZMM0 ? ordinal - R_ZMM0 : ordinal >= R_YMM0 ? ordinal - R_YMM0 : ordinal - R_XMM0;
-    }
-
-    static int vecReg(int n, int bits) {
-        return (bits > 256 ? R_ZMM0 : bits > 128 ? R_YMM0 : R_XMM0) + n;
-    }
-
-    static int immBytes(int size, int osize) {
-        return switch (size) {
-            case S_B -> 1;
-            case S_W -> 2;
-            case S_D -> 4;
-            case S_Q -> 8;
-            case S_Z -> osize == 16 ? 2 : 4;
-            case S_V -> osize / 8;
-            default -> 1;
-        };
-    }
+    /** 16-bit ModRM addressing by r/m (SDM Vol. 2, Table 2-1): base and index register numbers, -1 for none. */
+    private static final int[] BASE16 = {3, 3, 5, 5, 6, 7, 5, 3}, INDEX16 = {6, 7, 6, 7, -1, -1, -1, -1};
 
     private static long readImm(byte[] c, int p, int n) {
         long v = 0;
         for (int i = n - 1; i >= 0; i--) v = v << 8 | (c[p + i] & 0xff);
         return v;
-    }
-
-    /**
-     * SIZE_BITS[size * 24 + row]: operand sizes resolved once; row = (osize 16/32/64 * 2 + W) * 4 + VL
-     * (0 legacy, 1..3 for 128/256/512).
-     */
-    static final short[] SIZE_BITS = new short[32 * 24];
-    /** IMM_BYTES[size * 3 + osize 16/32/64]: immediate bytes of an I operand. */
-    static final byte[] IMM_BYTES = new byte[32 * 3];
-
-    static {
-        int[] os = {16, 32, 64}, vls = {0, 128, 256, 512};
-        for (int s = 0; s < 32; s++) {
-            for (int o = 0; o < 3; o++) {
-                for (int w = 0; w < 2; w++) {
-                    for (int v = 0; v < 4; v++) {
-                        SIZE_BITS[s * 24 + (o * 2 + w) * 4 + v] = (short) computeSizeBits(s, os[o], w, vls[v]);
-                    }
-                }
-                IMM_BYTES[s * 3 + o] = (byte) immBytes(s, os[o]);
-            }
-        }
-    }
-
-    static int computeSizeBits(int size, int osize, int w, int vl) {
-        return switch (size) {
-            case S_B -> 8;
-            case S_W -> 16;
-            case S_D -> 32;
-            case S_Q -> 64;
-            case S_V -> osize;
-            case S_Z -> osize == 16 ? 16 : 32;
-            case S_Y -> w != 0 ? 64 : 32;
-            case S_DQ -> 128;
-            case S_QQ -> 256;
-            case S_DQQ -> 512;
-            case S_X -> vl == 0 ? 128 : vl;
-            case S_HX -> (vl == 0 ? 128 : vl) / 2;
-            case S_QX -> (vl == 0 ? 128 : vl) / 4;
-            case S_OX -> (vl == 0 ? 128 : vl) / 8;
-            case S_SS -> 32;
-            case S_SD -> 64;
-            case S_SH -> 16;
-            case S_T -> 80;
-            case S_P -> osize + 16;
-            case S_S -> 80;
-            case S_E -> osize == 16 ? 112 : 224;
-            case S_FS -> osize == 16 ? 752 : 864;
-            case S_FX -> 4096;
-            case S_KH -> 384;
-            default -> 0;
-        };
     }
 }

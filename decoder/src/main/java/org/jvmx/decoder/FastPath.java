@@ -2,9 +2,12 @@ package org.jvmx.decoder;
 
 import static org.jvmx.decoder.Decoder.*;
 import static org.jvmx.decoder.OperandCode.*;
+import static org.jvmx.decoder.OperandSizes.*;
+import static org.jvmx.decoder.RegisterFields.*;
 
 /**
- * The decoder's fast path for legacy-encoded instructions whose forms need no rare check. It has
+ * The decoder's fast path (64-bit mode only: {@link Decoder} does not call it for 16/32-bit code) for
+ * legacy-encoded instructions whose forms need no rare check. It has
  * few live values: prefix state packed into one int, and per form and legacy size row the operands
  * resolved ahead of time (FAST), from the same generated tables as {@link Decoder}. Anything else
  * (VEX/EVEX/XOP, 3DNow!, LOCK, rare forms, unusual operand kinds, truncated or invalid encodings)
@@ -124,12 +127,12 @@ final class FastPath {
                 if (memOp >= 0) {
                     int mc = Tables.OPS[f * 5 + memOp];
                     int extra = mc >>> 16;
-                    memBits = SIZE_BITS[(extra != 0 ? extra - 1 : (mc >> 8) & 0xff) * 24 + sizeRow];
+                    memBits = SIZE_BITS[(extra != 0 ? extra - 1 : (mc >> 8) & 0xff) * SIZE_ROWS + sizeRow];
                 }
                 for (int k = 0; k < nops && ok; k++) {
                     int code32 = Tables.OPS[f * 5 + k];
                     int kind = code32 & 0xff, size = (code32 >> 8) & 0xff;
-                    int bits = SIZE_BITS[size * 24 + sizeRow];
+                    int bits = SIZE_BITS[size * SIZE_ROWS + sizeRow];
                     int d = 0;
                     switch (kind) {
                         case K_G -> d = fastReg(D_REG, 0, 15, gprBase(bits));

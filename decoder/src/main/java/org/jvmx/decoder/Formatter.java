@@ -5,6 +5,9 @@ import java.util.Locale;
 /**
  * Intel-syntax formatter, close to {@code objdump -d -M intel}: lower-case mnemonics padded to
  * seven columns, {@code QWORD PTR [rbp-0x8]}, hexadecimal immediates, absolute branch targets.
+ * 32-bit and 16-bit code ({@link Instruction#bitness()}) as {@code objdump -M intel,i386} /
+ * {@code i8086}: segment overrides inside the memory operand ({@code DWORD PTR es:[eax]}), 16-bit
+ * addresses without a scale ({@code [bx+si+0x4]}), far pointers as {@code 0x10:0x1234}.
  */
 public final class Formatter {
     /** The shared objdump-like formatter. */
@@ -35,8 +38,10 @@ public final class Formatter {
             return;
         }
         int startLen = sb.length();
-        // segment prefixes that 64-bit mode ignores (CS/DS/ES/SS) print as a word, as objdump does
-        int ignoredSeg = in.segPrefixOrd() != 0 && in.segPrefixOrd() != SEG_FS && in.segPrefixOrd() != SEG_GS ? in.segPrefixOrd() : 0;
+        // segment prefixes that 64-bit mode ignores (CS/DS/ES/SS) print as a word, as objdump does; outside
+        // 64-bit mode every override of a memory operand prints inside it
+        int ignoredSeg = in.segPrefixOrd() != 0 && in.segPrefixOrd() != SEG_FS && in.segPrefixOrd() != SEG_GS
+                && !(in.bitness() != 64 && hasMemoryOperand(in)) ? in.segPrefixOrd() : 0;
         int attrs = Tables.ATTRS[in.form];
         if (ignoredSeg == SEG_DS && (attrs & OperandCode.A_NOTRACK) != 0) sb.append("notrack ");
         else if (ignoredSeg != 0) sb.append(Register.ofOrdinal(ignoredSeg).lowerName()).append(' ');
@@ -61,6 +66,13 @@ public final class Formatter {
         do sb.append(' '); while (--pad > 0);
         for (int i = 0; i < shown; i++) {
             if (i > 0) sb.append(',');
+            if (isFarPointer(in, i)) {
+                // ptr16:16/32: the offset and selector operands print as objdump's "selector:offset"
+                sb.append("0x").append(Long.toHexString(in.opValue[i + 1] & 0xffff)).append(":0x")
+                        .append(Long.toHexString(in.opValue[i] & (in.bitsAt(i) == 16 ? 0xffffL : 0xffffffffL)));
+                i++;
+                continue;
+            }
             operand(in, i, sb);
             if (i == 0 && in.opmask() != 0) sb.append("{k").append(in.opmask()).append('}');
             if (i == 0 && in.zeroingMasking()) sb.append("{z}");
@@ -104,6 +116,15 @@ public final class Formatter {
             return "vpcmp" + INT_PREDICATES[imm] + m.substring(5);
         }
         return null;
+    }
+
+    private static boolean isFarPointer(Instruction in, int i) {
+        return (Tables.OPS[in.form * 5 + i] & 0xff) == OperandCode.K_A && i + 1 < in.operandCount();
+    }
+
+    private static boolean hasMemoryOperand(Instruction in) {
+        for (int i = 0; i < in.operandCount(); i++) if (in.kindAt(i) == 1) return true;
+        return false;
     }
 
     private static boolean hasStringOperand(Instruction in) {
@@ -159,8 +180,8 @@ public final class Formatter {
             }
             case 3 -> sb.append("0x").append(Long.toHexString(in.opValue[i]));
             case 4 -> stringOperand(in, i, sb, in.segPrefixOrd() != 0 ? Register.ofOrdinal(in.segPrefixOrd()).lowerName() : "ds",
-                    in.addressSize() == 64 ? "rsi" : "esi");
-            default -> stringOperand(in, i, sb, "es", in.addressSize() == 64 ? "rdi" : "edi");
+                    in.addressSize() == 64 ? "rsi" : in.addressSize() == 32 ? "esi" : "si");
+            default -> stringOperand(in, i, sb, "es", in.addressSize() == 64 ? "rdi" : in.addressSize() == 32 ? "edi" : "di");
         }
     }
 
@@ -195,15 +216,21 @@ public final class Formatter {
     }
 
     private static void memory(Instruction in, StringBuilder sb) {
-        if (!in.isBroadcast()) sizeKeyword(in.memBits(), sb);
+        boolean moffs = false;
+        for (int i = 0; i < in.operandCount(); i++) moffs |= (Tables.OPS[in.form * 5 + i] & 0xff) == OperandCode.K_O;
+        // objdump prints the moffs of A0-A3 without a size: mov eax,ds:0x1000
+        if (moffs) {
+            // (nothing: the register operand gives the size)
+        } else if (!in.isBroadcast()) sizeKeyword(in.memBits(), sb);
         else sb.append(in.memBits() == 64 ? "QWORD" : in.memBits() == 32 ? "DWORD" : "WORD").append(" BCST ");
         boolean absolute = !in.isRipRelative() && in.memBaseOrd() == 0 && in.memIndexOrd() == 0;
-        int seg = in.segPrefixOrd() == SEG_FS || in.segPrefixOrd() == SEG_GS ? in.segPrefixOrd() : 0;
+        int seg = in.segPrefixOrd() == SEG_FS || in.segPrefixOrd() == SEG_GS || in.bitness() != 64 ? in.segPrefixOrd() : 0;
         if (seg != 0) sb.append(Register.ofOrdinal(seg).lowerName()).append(':');
         if (absolute) {
             // objdump: an absolute address prints without brackets, with its segment (ds: by default)
             if (seg == 0) sb.append("ds:");
-            sb.append("0x").append(Long.toHexString(in.addressSize() == 32 ? in.memDisp & 0xffffffffL : in.memDisp));
+            long mask = in.addressSize() == 16 ? 0xffffL : in.addressSize() == 32 ? 0xffffffffL : -1L;
+            sb.append("0x").append(Long.toHexString(in.memDisp & mask));
             return;
         }
         sb.append('[');
@@ -219,7 +246,8 @@ public final class Formatter {
         }
         if (in.memIndexOrd() != 0) {
             if (any) sb.append('+');
-            sb.append(in.memIndex().lowerName()).append('*').append(in.memScale());
+            sb.append(in.memIndex().lowerName());
+            if (in.addressSize() != 16) sb.append('*').append(in.memScale()); // 16-bit forms have no scale
             any = true;
         }
         if (disp != 0 || in.memDisplacementBytes() != 0) {

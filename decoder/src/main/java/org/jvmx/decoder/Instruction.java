@@ -60,6 +60,8 @@ public final class Instruction {
     boolean noMem;
     byte dispBytes;
     byte osize, asize;
+    /** The decoding mode's bitness when the full decoder decoded outside 64-bit mode (16 or 32), else 0 (64-bit mode). */
+    byte legacyBits;
     int prefixes;
     short segPrefix;
     /**
@@ -154,6 +156,7 @@ public final class Instruction {
         c.memBits = memBits; c.ripRel = ripRel; c.noMem = noMem; c.dispBytes = dispBytes;
         c.osize = osize; c.asize = asize; c.prefixes = prefixes; c.segPrefix = segPrefix;
         c.evex = evex;
+        c.legacyBits = lazyRow >= 0 ? 0 : legacyBits;
         if (c.lazyRow >= 0) c.makeEager();
         return c;
     }
@@ -214,7 +217,11 @@ public final class Instruction {
         return lazyRow >= 0 && i >= 0 && i < operandCount() ? FastPath.lazyBits(lazyRow, i, lazyCtx) : opBits[i];
     }
 
-    /** Value of an immediate operand, sign- or zero-extended as the instruction uses it. */
+    /**
+     * Value of an immediate operand, sign- or zero-extended as the instruction uses it. The far pointer
+     * of CALL/JMP ptr16:16/32 (9A, EA; outside 64-bit mode) is two immediates: operand 0 the offset
+     * (16 or 32 bits), operand 1 the selector; such a far branch has no {@link #branchTarget()}.
+     */
     public long immediate(int i) { return opValue[i]; }
 
     /** Absolute target of the relative branch operand. */
@@ -261,6 +268,13 @@ public final class Instruction {
 
     /** Effective address size in bits (32 or 64). */
     public int addressSize() { return lazyRow >= 0 ? FastPath.lazyAsize(lazyPf) : asize; }
+
+    /**
+     * The mode the instruction was decoded in: 64 (64-bit mode), 32 or 16 (a {@link Decoder} made for
+     * protected / real mode, {@link Decoder#of(int)}). Operand and address sizes, registers and
+     * branch targets follow that mode's defaults.
+     */
+    public int bitness() { return lazyRow >= 0 || legacyBits == 0 ? 64 : legacyBits; }
 
     /** Prefix bits ({@link #P_LOCK}, ...). */
     public int prefixes() { return lazyRow >= 0 ? FastPath.lazyPrefixes(lazyPf, form) : prefixes; }

@@ -29,6 +29,12 @@ import org.junit.jupiter.api.Test;
  * disagreement must be explained by an entry of {@code src/test/resources/fuzz-triage.txt}
  * (format in that file). The report, with counts per group (accepting side / mnemonic / our
  * reason) and samples, is {@code decoder/target/fuzz-report.txt}.
+ *
+ * <p>The same run in 32-bit and 16-bit mode ({@link Decoder#of(int)} against iced with bitness 32 / 16):
+ * {@link #randomInputs32()}, {@link #randomInputs16()}, with their own triage files
+ * ({@code fuzz-triage-32.txt}, {@code fuzz-triage-16.txt}) and reports ({@code fuzz-report-32.txt},
+ * {@code fuzz-report-16.txt}). Their inputs leave out REX (an opcode there) and mostly give C4/C5/62 a
+ * following byte with mod = 11 (VEX/EVEX rather than LES/LDS/BOUND).
  */
 class DecoderFuzzTest {
     private static final int LEN = 15;
@@ -36,29 +42,43 @@ class DecoderFuzzTest {
 
     @Test
     void randomInputs() throws IOException {
+        run(64, "fuzz-triage.txt", "fuzz-report.txt");
+    }
+
+    @Test
+    void randomInputs32() throws IOException {
+        run(32, "fuzz-triage-32.txt", "fuzz-report-32.txt");
+    }
+
+    @Test
+    void randomInputs16() throws IOException {
+        run(16, "fuzz-triage-16.txt", "fuzz-report-16.txt");
+    }
+
+    private static void run(int bits, String triageFile, String reportFile) throws IOException {
         int count = intProperty("fuzz.count", 100_000);
         long seed = longProperty("fuzz.seed", 20261124L);
         Path root = IcedOracle.root();
         IcedOracle.requireOracle(root);
-        List<Triage> triage = Triage.load(root.resolve("decoder/src/test/resources/fuzz-triage.txt"));
+        List<Triage> triage = Triage.load(root.resolve("decoder/src/test/resources/" + triageFile));
 
         byte[] all = new byte[count * LEN];
         SplittableRandom rnd = new SplittableRandom(seed);
         byte[] one = new byte[LEN];
         StringBuilder hexLines = new StringBuilder(count * 31);
         for (int i = 0; i < count; i++) {
-            generate(rnd, one);
+            generate(rnd, one, bits);
             System.arraycopy(one, 0, all, i * LEN, LEN);
             hexLines.append(IcedOracle.hex(one, 0, LEN).replace(" ", "")).append('\n');
         }
         Path work = root.resolve("decoder/target/oracle-work");
         Files.createDirectories(work);
-        Path in = work.resolve("fuzz.hex");
+        Path in = work.resolve("fuzz" + bits + ".hex");
         Files.writeString(in, hexLines, StandardCharsets.US_ASCII);
-        List<IcedOracle.Row> rows = IcedOracle.dumpBatch(root, in, work.resolve("fuzz.iced"));
+        List<IcedOracle.Row> rows = IcedOracle.dumpBatch(root, bits, in, work.resolve("fuzz" + bits + ".iced"));
         if (rows.size() != count) fail("iced-dump returned " + rows.size() + " lines for " + count + " inputs");
 
-        Decoder dec = new Decoder();
+        Decoder dec = Decoder.of(bits);
         Instruction ins = new Instruction();
         List<String> crashes = new ArrayList<>();
         IcedOracle.Report report = new IcedOracle.Report(5);
@@ -118,9 +138,9 @@ class DecoderFuzzTest {
 
         double rate = (double) report.total / count;
         String header = String.format(Locale.ROOT,
-                "fuzz: %d inputs (seed %d), jvmx valid %d, iced valid %d; %d validity disagreements (%.4f%%, limit %.1f%%), "
+                "fuzz (%d-bit): %d inputs (seed %d), jvmx valid %d, iced valid %d; %d validity disagreements (%.4f%%, limit %.1f%%), "
                         + "%d not covered by fuzz-triage.txt; %d crashes or bad lengths; %d decode differences where both accept%n",
-                count, seed, weValid, icedValid, report.total, rate * 100, MAX_RATE * 100, uncovered.total, crashes.size(),
+                bits, count, seed, weValid, icedValid, report.total, rate * 100, MAX_RATE * 100, uncovered.total, crashes.size(),
                 decodeDiffs.total);
         StringBuilder full = new StringBuilder(header);
         if (!crashes.isEmpty()) full.append("\nCrashes / bad lengths:\n  ").append(String.join("\n  ", crashes)).append('\n');
@@ -133,7 +153,7 @@ class DecoderFuzzTest {
         full.append("\nAll disagreements (side / accepting mnemonic / our reason or spec line), largest first:\n")
                 .append("  sample: 15 input bytes | iced | jvmx\n")
                 .append(report.render(Integer.MAX_VALUE, 5));
-        Path out = root.resolve("decoder/target/fuzz-report.txt");
+        Path out = root.resolve("decoder/target/" + reportFile);
         Files.writeString(out, full);
 
         if (!crashes.isEmpty()) fail(header + "first crashes:\n  " + String.join("\n  ", crashes) + "\nFull report: " + out);
@@ -151,7 +171,7 @@ class DecoderFuzzTest {
     private static final int[] LEGACY = {0x66, 0x66, 0x66, 0xF2, 0xF2, 0xF3, 0xF3, 0xF0, 0x67, 0x2E, 0x3E, 0x26, 0x36, 0x64, 0x65};
 
     /** One biased random input. */
-    static void generate(SplittableRandom r, byte[] b) {
+    static void generate(SplittableRandom r, byte[] b, int bits) {
         r.nextBytes(b);
         int family = r.nextInt(100);
         if (family < 8) return; // fully random
@@ -162,7 +182,7 @@ class DecoderFuzzTest {
             int n = 1 + r.nextInt(vex ? 2 : 4);
             for (int i = 0; i < n; i++) b[p++] = (byte) LEGACY[r.nextInt(LEGACY.length)];
         }
-        if (r.nextInt(100) < (vex ? 4 : 35)) b[p++] = (byte) (0x40 + r.nextInt(16));
+        if (r.nextInt(100) < (vex ? 4 : 35) && bits == 64) b[p++] = (byte) (0x40 + r.nextInt(16));
         if (family < 22) {
             b[p++] = 0x0F;
             b[p++] = (byte) r.nextInt(256);
@@ -178,12 +198,12 @@ class DecoderFuzzTest {
             b[p++] = (byte) 0xC5;
             int v = r.nextInt(256);
             if (r.nextBoolean()) v |= 0x78; // vvvv = 1111b (unused)
-            b[p++] = (byte) v;
+            b[p++] = (byte) legacyModBits(r, v, bits);
             b[p++] = (byte) r.nextInt(256);
         } else if (family < 76) {
             b[p++] = (byte) 0xC4;
             int map = r.nextInt(100) < 85 ? 1 + r.nextInt(3) : r.nextInt(32);
-            b[p++] = (byte) (r.nextInt(8) << 5 | map);
+            b[p++] = (byte) legacyModBits(r, r.nextInt(8) << 5 | map, bits);
             int v = r.nextInt(256);
             if (r.nextBoolean()) v |= 0x78;
             b[p++] = (byte) v;
@@ -202,7 +222,7 @@ class DecoderFuzzTest {
             int bb = r.nextInt(100) < 25 ? 1 : 0;
             int vp = r.nextInt(100) < 80 ? 1 : 0;          // V' (inverted): usually 1
             int aaa = r.nextBoolean() ? 0 : r.nextInt(8);
-            b[p++] = (byte) p0;
+            b[p++] = (byte) legacyModBits(r, p0, bits);
             b[p++] = (byte) p1;
             b[p++] = (byte) (z << 7 | ll << 5 | bb << 4 | vp << 3 | aaa);
             b[p++] = (byte) r.nextInt(256);
@@ -213,6 +233,11 @@ class DecoderFuzzTest {
         }
         // ModRM: register forms often
         if (p < LEN && r.nextInt(100) < 40) b[p] = (byte) (0xC0 | r.nextInt(64));
+    }
+
+    /** Outside 64-bit mode, C4/C5/62 are VEX/EVEX only before a byte with bits 7:6 = 11: mostly give it them. */
+    private static int legacyModBits(SplittableRandom r, int v, int bits) {
+        return bits != 64 && r.nextInt(100) < 90 ? v | 0xc0 : v;
     }
 
     private static boolean isPrefixOrEscape(int b) {

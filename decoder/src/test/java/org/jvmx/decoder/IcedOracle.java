@@ -30,6 +30,11 @@ import java.util.concurrent.TimeUnit;
  * XMM0 that Intel's pages and objdump print as the third operand of legacy BLENDVPS, BLENDVPD,
  * PBLENDVB and SHA256RNDS2, and that iced leaves out.
  *
+ * <p>16/32-bit code (iced-dump.js {@code --bits}): displacements are compared modulo the address size
+ * (16 bits too); iced's far pointer operand (FarBranch16/32 of CALL/JMP ptr16:16/32) is written by
+ * iced-dump.js as our two immediates, offset then selector; branch targets are compared modulo the
+ * operand size (iced leaves XBEGIN's rel16 target in 16-bit code unmasked, the SDM masks it).
+ *
  * <p>RFLAGS and control flow: only the flags iced can express are compared ({@link #ICED_FLAGS}:
  * OF SF ZF AF PF CF DF IF AC); iced's "written" is our "modified" ({@link #ourFlags}); iced's
  * FlowControl is mapped by {@link #FLOW} and {@link #SYSTEM_FLOW}. For shifts and rotates by an
@@ -136,13 +141,25 @@ final class IcedOracle {
 
     /** iced-dump.js elf: one row per instruction of the raw .text {@code text} loaded at {@code vaddr}. */
     static List<Row> dumpElf(Path root, Path text, long vaddr, Path out) {
-        run(root, List.of("node", dumpScript(root).toString(), "elf", text.toString(), Long.toHexString(vaddr), out.toString()));
+        return dumpElf(root, 64, text, vaddr, out);
+    }
+
+    /** iced-dump.js elf in a decoding mode (bitness 16, 32 or 64). */
+    static List<Row> dumpElf(Path root, int bits, Path text, long vaddr, Path out) {
+        run(root, List.of("node", dumpScript(root).toString(), "--bits", Integer.toString(bits), "elf", text.toString(),
+                Long.toHexString(vaddr), out.toString()));
         return readRows(out);
     }
 
     /** iced-dump.js batch: one row per line of {@code hexLines} (ip 0x1000). */
     static List<Row> dumpBatch(Path root, Path hexLines, Path out) {
-        run(root, List.of("node", dumpScript(root).toString(), "batch", hexLines.toString(), out.toString()));
+        return dumpBatch(root, 64, hexLines, out);
+    }
+
+    /** iced-dump.js batch in a decoding mode (bitness 16, 32 or 64). */
+    static List<Row> dumpBatch(Path root, int bits, Path hexLines, Path out) {
+        run(root, List.of("node", dumpScript(root).toString(), "--bits", Integer.toString(bits), "batch", hexLines.toString(),
+                out.toString()));
         return readRows(out);
     }
 
@@ -386,7 +403,7 @@ final class IcedOracle {
                 if (!regName(in.memBase()).equals(registerName(f[2]))) diff.add(p + "base");
                 if (!regName(in.memIndex()).equals(registerName(f[3]))) diff.add(p + "index");
                 else if (in.memIndex() != Register.NONE && in.memScale() != Integer.parseInt(f[4])) diff.add(p + "scale");
-                long mask = in.addressSize() == 32 ? 0xffffffffL : -1L;
+                long mask = addressMask(in);
                 if ((in.memDisplacement() & mask) != (Long.parseUnsignedLong(f[5], 16) & mask)) diff.add(p + "disp");
                 if (!regName(in.memSegment()).equals(f[1])) diff.add(p + "seg");
                 if (in.memBits() != Integer.parseInt(f[6])) diff.add(p + "memsize");
@@ -397,7 +414,10 @@ final class IcedOracle {
                 if ((in.immediate(k) & mask) != (Long.parseUnsignedLong(f[1], 16) & mask)) diff.add(p + "imm");
             }
             case BRANCH -> {
-                if (in.branchTarget() != Long.parseUnsignedLong(f[1], 16)) diff.add(p + "target");
+                // outside 64-bit mode modulo the operand size: iced leaves XBEGIN's rel16 target of 16-bit code
+                // unmasked, the SDM (XBEGIN, Operation) masks it to 16 bits as for every other near branch
+                long mask = in.bitness() == 64 ? -1L : in.operandSize() == 16 ? 0xffffL : 0xffffffffL;
+                if (in.branchTarget() != (Long.parseUnsignedLong(f[1], 16) & mask)) diff.add(p + "target");
             }
             case STRING_SRC -> {
                 Register seg = in.segmentPrefix() == Register.NONE ? Register.DS : in.segmentPrefix();
@@ -408,6 +428,11 @@ final class IcedOracle {
                 if (in.operandBits(k) != Integer.parseInt(f[1])) diff.add(p + "memsize");
             }
         }
+    }
+
+    /** Displacements are compared modulo the address size (iced sign- or zero-extends them by its own rules). */
+    static long addressMask(Instruction in) {
+        return in.addressSize() == 16 ? 0xffffL : in.addressSize() == 32 ? 0xffffffffL : -1L;
     }
 
     private static String regName(Register r) {
@@ -433,7 +458,7 @@ final class IcedOracle {
             switch (in.operandKind(k)) {
                 case REGISTER -> sb.append("R:").append(in.register(k).name());
                 case MEMORY -> {
-                    long mask = in.addressSize() == 32 ? 0xffffffffL : -1L;
+                    long mask = addressMask(in);
                     sb.append("M:").append(regName(in.memSegment())).append(':').append(regName(in.memBase())).append(':')
                             .append(regName(in.memIndex())).append(':').append(in.memScale()).append(':')
                             .append(Long.toHexString(in.memDisplacement() & mask)).append(':').append(in.memBits());
@@ -481,6 +506,69 @@ final class IcedOracle {
         byte[] b = new byte[h.length() / 2];
         for (int i = 0; i < b.length; i++) b[i] = (byte) Integer.parseInt(h.substring(2 * i, 2 * i + 2), 16);
         return b;
+    }
+
+    // ---------------------------------------------------------------- a whole .text
+
+    /** Groups in a failure message. */
+    private static final int MESSAGE_GROUPS = 40;
+
+    /**
+     * Decodes {@code code} (loaded at {@code vaddr}) with {@code dec} at every instruction start of iced's
+     * sequential decode {@code rows} and compares each instruction ({@link #compare}; validity; both
+     * invalid is agreement). Writes {@code decoder/target/oracle-report-NAME.txt}.
+     *
+     * @return null when every instruction agrees, else a failure message with the largest mismatch groups
+     */
+    static String compareText(Path root, String name, Decoder dec, byte[] code, long vaddr, List<Row> rows) {
+        Report report = new Report(5);
+        Instruction in = new Instruction();
+        long lengthOrValidity = 0, compared = 0;
+        for (Row r : rows) {
+            int off = (int) r.off();
+            long ip = vaddr + off;
+            dec.decode(code, off, code.length, ip, in);
+            compared++;
+            String ours = in.isInvalid() ? "(invalid)" : in.mnemonic().name();
+            String kind;
+            if (in.isInvalid() != !r.valid()) {
+                kind = in.isInvalid() ? "validity: jvmx rejects (" + in.invalidReason() + ")" : "validity: iced rejects";
+                lengthOrValidity++;
+            } else if (in.isInvalid()) {
+                continue; // both reject: lengths of invalid instructions are not comparable
+            } else {
+                kind = compare(in, r);
+                if (kind == null) continue;
+                if (kind.contains("length")) lengthOrValidity++;
+            }
+            final Instruction snap = in.copy();
+            report.add(ours + " / " + r.mnemonic() + " / " + kind, () -> sample(code, off, ip, snap, r));
+        }
+        String header = String.format("%s (%d-bit): .text at 0x%x, %d bytes: %d instructions compared, %d mismatches in %d groups"
+                        + " (%d of them length or validity)%n", name, dec.bitness(), vaddr, code.length, compared, report.total,
+                report.groupCount(), lengthOrValidity);
+        StringBuilder full = new StringBuilder(header);
+        full.append("\nMismatches by our mnemonic:\n");
+        for (Map.Entry<String, Long> e : report.countsByFirstField().entrySet()) {
+            full.append(String.format("%7d  %s%n", e.getValue(), e.getKey()));
+        }
+        full.append("\nGroups (our mnemonic / iced mnemonic / kind), largest first:\n")
+                .append("  sample: bytes  @address | iced: text len deco (Mnemonic, CPUID) | jvmx: text len deco [spec file:line]\n")
+                .append(report.render(Integer.MAX_VALUE, 5));
+        Path out = root.resolve("decoder/target/oracle-report-" + name + ".txt");
+        try {
+            Files.writeString(out, full);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (report.total == 0) return null;
+        return header + "Largest groups (our mnemonic / iced mnemonic / kind), with a sample each:\n"
+                + report.render(MESSAGE_GROUPS, 1) + "Full report: " + out;
+    }
+
+    private static String sample(byte[] code, int off, long ip, Instruction in, Row r) {
+        int n = Math.min(15, Math.max(r.len(), in.length()));
+        return hex(code, off, n) + "  @" + Long.toHexString(ip) + " | iced: " + describe(r) + " | jvmx: " + describe(in);
     }
 
     // ---------------------------------------------------------------- grouped report

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,9 +44,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Acceptance: no mismatch at all.
  */
 class IcedOracleTest {
-    /** Groups in the failure message. */
-    private static final int MESSAGE_GROUPS = 40;
-
     @ParameterizedTest(name = "{0}")
     @CsvSource({"libc, /usr/lib/x86_64-linux-gnu/libc.so.6", "busybox, /bin/busybox"})
     void decodesLikeIced(String name, String binary) throws IOException {
@@ -65,58 +61,12 @@ class IcedOracleTest {
         byte[] code = Files.readAllBytes(text);
         List<IcedOracle.Row> rows = IcedOracle.dumpElf(root, text, vaddr, work.resolve(name + ".iced"));
 
-        IcedOracle.Report report = new IcedOracle.Report(5);
-        Decoder dec = new Decoder();
-        Instruction in = new Instruction();
-        long lengthOrValidity = 0, compared = 0;
-        for (IcedOracle.Row r : rows) {
-            int off = (int) r.off();
-            long ip = vaddr + off;
-            dec.decode(code, off, code.length, ip, in);
-            compared++;
-            String ours = in.isInvalid() ? "(invalid)" : in.mnemonic().name();
-            String kind;
-            if (in.isInvalid() != !r.valid()) {
-                kind = in.isInvalid() ? "validity: jvmx rejects (" + in.invalidReason() + ")" : "validity: iced rejects";
-                lengthOrValidity++;
-            } else if (in.isInvalid()) {
-                continue; // both reject: lengths of invalid instructions are not comparable
-            } else {
-                kind = IcedOracle.compare(in, r);
-                if (kind == null) continue;
-                if (kind.contains("length")) lengthOrValidity++;
-            }
-            final Instruction snap = in.copy();
-            report.add(ours + " / " + r.mnemonic() + " / " + kind, () -> sample(code, off, ip, snap, r));
-        }
-
-        String header = String.format("%s: %s (.text at 0x%x, %d bytes): %d instructions compared, %d mismatches in %d groups"
-                        + " (%d of them length or validity)%n", name, binary, vaddr, code.length, compared, report.total,
-                report.groupCount(), lengthOrValidity);
-        StringBuilder full = new StringBuilder(header);
-        full.append("\nMismatches by our mnemonic:\n");
-        for (Map.Entry<String, Long> e : report.countsByFirstField().entrySet()) {
-            full.append(String.format("%7d  %s%n", e.getValue(), e.getKey()));
-        }
-        full.append("\nGroups (our mnemonic / iced mnemonic / kind), largest first:\n")
-                .append("  sample: bytes  @address | iced: text len deco (Mnemonic, CPUID) | jvmx: text len deco [spec file:line]\n")
-                .append(report.render(Integer.MAX_VALUE, 5));
-        Path out = root.resolve("decoder/target/oracle-report-" + name + ".txt");
-        Files.writeString(out, full);
-        if (report.total > 0) {
-            fail(header + "Largest groups (our mnemonic / iced mnemonic / kind), with a sample each:\n"
-                    + report.render(MESSAGE_GROUPS, 1) + "Full report: " + out);
-        }
-    }
-
-    private static String sample(byte[] code, int off, long ip, Instruction in, IcedOracle.Row r) {
-        int n = Math.min(15, Math.max(r.len(), in.length()));
-        return IcedOracle.hex(code, off, n) + "  @" + Long.toHexString(ip)
-                + " | iced: " + IcedOracle.describe(r) + " | jvmx: " + IcedOracle.describe(in);
+        String failure = IcedOracle.compareText(root, name, new Decoder(), code, vaddr, rows);
+        if (failure != null) fail(failure);
     }
 
     /** The .text section's address, from {@code readelf -SW}. */
-    private static long textAddress(Path root, String binary) {
+    static long textAddress(Path root, String binary) {
         String out = IcedOracle.run(root, List.of("readelf", "-SW", binary));
         Matcher m = Pattern.compile("\\]\\s+\\.text\\s+\\S+\\s+([0-9a-fA-F]+)\\s").matcher(out);
         if (!m.find()) fail("readelf -SW " + binary + ": no .text section");

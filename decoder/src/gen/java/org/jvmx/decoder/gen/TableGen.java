@@ -37,7 +37,7 @@ public final class TableGen {
     /** Sizes, in id order. */
     static final List<String> SIZES = List.of(
             "", "b", "w", "d", "q", "v", "z", "y", "dq", "qq", "dqq", "x", "hx", "qx", "ox",
-            "ss", "sd", "sh", "t", "p", "s", "e", "fs", "fx", "xs", "kh");
+            "ss", "sd", "sh", "t", "p", "s", "e", "fs", "fx", "xs", "kh", "n", "a");
     /** Fixed register operands accepted by name; rAX/eAX follow the operand size. */
     static final List<String> FIXED = List.of(
             "AL", "CL", "DL", "BL", "AX", "CX", "DX", "BX", "EAX", "ECX", "EDX", "EBX", "RAX", "RCX", "RDX", "RBX",
@@ -48,7 +48,8 @@ public final class TableGen {
     static final int SP_LEGACY = 0, SP_VEX = 4, SP_EVEX = 7, SP_XOP = 12;
 
     // selector bits (must agree with Decoder)
-    static final int SEL_PFX = 0, SEL_REG = 2, SEL_MODREG = 5, SEL_RM = 6, SEL_W = 9, SEL_L = 10, SEL_OSZ = 12, SEL_ASZ32 = 14, SEL_REXB = 15, SEL_SUFFIX = 16, SEL_P66 = 24;
+    static final int SEL_PFX = 0, SEL_REG = 2, SEL_MODREG = 5, SEL_RM = 6, SEL_W = 9, SEL_L = 10, SEL_OSZ = 12, SEL_ASZ32 = 14, SEL_REXB = 15, SEL_SUFFIX = 16, SEL_P66 = 24,
+            SEL_NOT64 = 25;
 
     // attribute bits (must agree with Decoder; emitted into OperandCode as constants)
     static final String[] ATTR_NAMES = {
@@ -70,6 +71,8 @@ public final class TableGen {
     }
 
     private final List<Form> forms = new ArrayList<>();
+    /** VEX/EVEX W0 forms with a 32-bit general register, and W1 forms with a 64-bit one (see addLegacyWCopies). */
+    private final List<Form> gpr32W0 = new ArrayList<>(), gpr64W1 = new ArrayList<>();
     private final List<String> errors = new ArrayList<>();
 
     public static void main(String[] args) throws IOException {
@@ -88,6 +91,7 @@ public final class TableGen {
             System.err.println("tablegen: " + g.errors.size() + " error(s) in the spec");
             System.exit(1);
         }
+        g.addLegacyWCopies();
         g.checkSlots();
         if (!g.errors.isEmpty()) {
             g.errors.forEach(System.err::println);
@@ -140,6 +144,7 @@ public final class TableGen {
         int legacyMap = 0;
         boolean opcodeSeen = false;
         int osz = -1, asz = -1;
+        int modeSel = -1; // -1 any mode, 0 only 64-bit mode, 1 only 16/32-bit modes (SEL_NOT64)
         for (int t = 0; t < enc.length; t++) {
             String tok = enc[t];
             if (tok.startsWith("VEX.") || tok.startsWith("EVEX.") || tok.startsWith("XOP.")) {
@@ -185,7 +190,10 @@ public final class TableGen {
                 case "o32" -> { osz = 1; continue; }
                 case "o64" -> { osz = 2; continue; }
                 case "a32" -> { asz = 1; continue; }
-                case "a64" -> { asz = 0; continue; }
+                case "a64" -> { asz = 0; modeSel = 0; continue; }
+                case "a16" -> { asz = 0; modeSel = 1; continue; }
+                case "mode64" -> { modeSel = 0; continue; }
+                case "legacy" -> { modeSel = 1; continue; }
                 case "rexb0" -> { mask |= 1 << SEL_REXB; continue; }
                 case "no66" -> { mask |= 1 << SEL_P66; continue; }
                 case "/r" -> { modrm = true; continue; }
@@ -253,6 +261,11 @@ public final class TableGen {
         if (!opText.isEmpty()) {
             for (String o : opText.split(",")) {
                 int code = operand(o);
+                if (o.equals("Ap")) {
+                    // the far pointer ptr16:16/32 is two immediates, in encoding order: offset (z), selector (w)
+                    ops.add(KINDS.indexOf("A") | SIZES.indexOf("z") << 8);
+                    code = KINDS.indexOf("A") | SIZES.indexOf("w") << 8;
+                }
                 ops.add(code);
                 String kind = KINDS.get(code & 0xff);
                 switch (kind) {
@@ -283,6 +296,15 @@ public final class TableGen {
         if (vl >= 0) { mask |= 3 << SEL_L; value |= vl << SEL_L; }
         if (osz >= 0) { mask |= 3 << SEL_OSZ; value |= osz << SEL_OSZ; }
         if (asz >= 0) { mask |= 1 << SEL_ASZ32; value |= asz << SEL_ASZ32; }
+        if (attrText.matches("(.*\\s)?o64only(\\s.*)?")) modeSel = 0;
+        // VEX/EVEX forms whose W1 names a 64-bit general register (VMOVQ r64, ANDN r64, ...) exist only in
+        // 64-bit mode; outside it W is ignored and the W0 form (r32) decodes both (SDM Vol. 2, 2.3.5.4:
+        // "VEX.W1 ... in non-64-bit modes is ignored"; iced-x86 agrees)
+        boolean vexLike = vex || evex || xop;
+        boolean gpr64 = vexLike && w == 1 && hasGpr(ops, "q", "y");
+        boolean gpr32 = vexLike && w == 0 && hasGpr(ops, "d", "y");
+        if (gpr64) modeSel = 0;
+        if (modeSel >= 0) { mask |= 1 << SEL_NOT64; value |= modeSel << SEL_NOT64; }
         if ((mod >= 0 || modrmReg >= 0 || modrmRm >= 0) && !modrm) throw new SpecError("ModRM restriction without ModRM");
 
         // attributes
@@ -374,12 +396,25 @@ public final class TableGen {
         int[] opArr = ops.stream().mapToInt(Integer::intValue).toArray();
         int[] exitArr = exits.stream().mapToInt(Integer::intValue).toArray();
         for (int opc : opcodes) {
-            forms.add(new Form(file, lineNo, space, opc, mask, value, mnem, opArr, attrs, flags, exitArr, cpuid, modrm));
+            Form f = new Form(file, lineNo, space, opc, mask, value, mnem, opArr, attrs, flags, exitArr, cpuid, modrm);
+            forms.add(f);
+            if (gpr32 && modeSel < 0) gpr32W0.add(f);
+            if (gpr64) gpr64W1.add(f);
         }
     }
 
     private static boolean hexFollows(String[] enc, int t) {
         for (int i = t + 1; i < enc.length; i++) if (enc[i].matches("[0-9A-F]{2}(\\+[ri])?")) return true;
+        return false;
+    }
+
+    /** Whether a general-register operand (E G R B Z, Ry/M..) has one of these sizes. */
+    private static boolean hasGpr(List<Integer> ops, String... sizes) {
+        for (int o : ops) {
+            String k = KINDS.get(o & 0xff);
+            if (!List.of("E", "G", "R", "B", "Z").contains(k)) continue;
+            if (Arrays.asList(sizes).contains(SIZES.get((o >> 8) & 0xff))) return true;
+        }
         return false;
     }
 
@@ -440,6 +475,27 @@ public final class TableGen {
         int s = SIZES.indexOf(size);
         if (s < 0) throw new SpecError("unknown operand size '" + size + "' in '" + o + "'");
         return k | s << 8;
+    }
+
+    /**
+     * Outside 64-bit mode VEX/EVEX.W is ignored where W1 selects a 64-bit general register (VMOVD/VMOVQ,
+     * VPEXTRD/Q, ...; SDM Vol. 2, 2.3.5.4; the W1 forms are {@code mode64}): a W0 form whose slot has
+     * such a W1 sibling (same selector apart from W) gets a copy, right after it, that matches any W
+     * outside 64-bit mode. W0 forms without a W1 sibling (KMOVB k, r32) stay W0-only.
+     */
+    void addLegacyWCopies() {
+        int ignore = 1 << SEL_W | 1 << SEL_NOT64;
+        for (Form f : gpr32W0) {
+            boolean sibling = false;
+            for (Form g : gpr64W1) {
+                sibling |= g.space == f.space && g.opcode == f.opcode && (g.mask & ~ignore) == (f.mask & ~ignore)
+                        && (g.value & ~ignore) == (f.value & ~ignore);
+            }
+            if (!sibling) continue;
+            int m2 = (f.mask & ~(1 << SEL_W)) | 1 << SEL_NOT64, v2 = (f.value & ~(1 << SEL_W)) | 1 << SEL_NOT64;
+            forms.add(forms.indexOf(f) + 1, new Form(f.file, f.line, f.space, f.opcode, m2, v2, f.mnemonic, f.ops, f.attrs,
+                    f.flags, f.exits, f.cpuid, f.needsModrm));
+        }
     }
 
     // ---- consistency across lines
@@ -570,7 +626,7 @@ public final class TableGen {
         int[] best = {0, 0};
         long bestCost = (long) count << 40 | (long) count << 16;
         if (count == 1) return best;
-        for (int lo = 0; lo < 25; lo++) {
+        for (int lo = 0; lo < 25; lo++) { // (SEL_NOT64 is never part of a key: the 64-bit path stays as it was)
             for (int w = 1; w <= 8 && lo + w <= 25; w++) {
                 int worst = 0, total = 0;
                 for (int k = 0; k < (1 << w); k++) {
