@@ -23,7 +23,7 @@ final class DisasmCommand implements Command {
 
     @Override
     public String synopsis() {
-        return "disasm FILE [--section NAME]...\n       jvmx disasm FILE --raw [--base ADDR]";
+        return "disasm FILE [--section NAME]...\n       jvmx disasm FILE --raw [--base ADDR] [--bits 16|32|64]";
     }
 
     @Override
@@ -40,7 +40,8 @@ final class DisasmCommand implements Command {
         return List.of(
                 Option.repeatable("section", "NAME", "disassemble only section NAME (any section with bytes)"),
                 Option.flag("raw", "FILE is raw machine code, not ELF"),
-                Option.value("base", "ADDR", "with --raw: address of the first byte, hexadecimal (0x optional; default 0)"));
+                Option.value("base", "ADDR", "with --raw: address of the first byte, hexadecimal (0x optional; default 0)"),
+                Option.value("bits", "N", "with --raw: decode 16-, 32- or 64-bit code (default 64)"));
     }
 
     @Override
@@ -52,10 +53,20 @@ final class DisasmCommand implements Command {
         boolean raw = inv.has("raw");
         if (raw && inv.has("section")) throw inv.usageError("--section cannot be used with --raw");
         if (!raw && inv.has("base")) throw inv.usageError("--base needs --raw");
+        if (!raw && inv.has("bits")) throw inv.usageError("--bits needs --raw");
+        int bits = 64;
+        if (inv.has("bits")) {
+            switch (inv.value("bits")) {
+                case "16" -> bits = 16;
+                case "32" -> bits = 32;
+                case "64" -> bits = 64;
+                default -> throw inv.usageError("--bits: '" + inv.value("bits") + "' is not 16, 32 or 64");
+            }
+        }
         if (raw) {
             long base = inv.has("base") ? parseAddress(inv, inv.value("base")) : 0;
             byte[] code = InputFiles.bytes(file);
-            Listing listing = new Listing(inv.out());
+            Listing listing = new Listing(inv.out(), bits);
             listing.fileHeader(file, "binary");
             listing.section(".data", code, base); // objdump -b binary calls the bytes .data
             listing.flush();

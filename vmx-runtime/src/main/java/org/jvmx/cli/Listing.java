@@ -21,13 +21,19 @@ final class Listing {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final Writer out;
-    private final Decoder decoder = new Decoder();
+    private final Decoder decoder;
     private final Instruction insn = new Instruction();
     private final StringBuilder sb = new StringBuilder(FLUSH_AT + 512);
     private char[] chunk = new char[FLUSH_AT + 512];
 
     Listing(Writer out) {
+        this(out, 64);
+    }
+
+    /** A listing of code for {@code bitness} (16, 32 or 64-bit mode). */
+    Listing(Writer out, int bitness) {
         this.out = out;
+        this.decoder = Decoder.of(bitness);
     }
 
     /** {@code \nFILE:     file format FORMAT\n\n}. */

@@ -123,6 +123,23 @@ class MainTest {
                 + "  401005:\tc3                   \tret\n", r.out());
     }
 
+    /** The same bytes in 32- and 16-bit code: 48 is DEC, 06 is PUSH ES, the default sizes shrink. */
+    @Test
+    void rawBytesInLegacyModes(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("code.bin");
+        Files.write(f, new byte[] {0x55, 0x48, (byte) 0x89, (byte) 0xe5, 0x06, (byte) 0xc3});
+        String out32 = run("disasm", f.toString(), "--raw", "--bits", "32").out();
+        assertTrue(out32.contains("   0:\t55                   \tpush   ebp\n"), out32);
+        assertTrue(out32.contains("   1:\t48                   \tdec    eax\n"), out32);
+        assertTrue(out32.contains("   2:\t89 e5                \tmov    ebp,esp\n"), out32);
+        assertTrue(out32.contains("   4:\t06                   \tpush   es\n"), out32);
+        String out16 = run("disasm", f.toString(), "--raw", "--bits", "16").out();
+        assertTrue(out16.contains("   0:\t55                   \tpush   bp\n"), out16);
+        assertTrue(out16.contains("   2:\t89 e5                \tmov    bp,sp\n"), out16);
+        assertTrue(assertUserError(run("disasm", f.toString(), "--raw", "--bits", "8")).contains("not 16, 32 or 64"));
+        assertTrue(assertUserError(run("disasm", "/bin/ls", "--bits", "32")).contains("--bits needs --raw"));
+    }
+
     @Test
     void longInstructionContinuesOnNextLine(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("nop.bin");
