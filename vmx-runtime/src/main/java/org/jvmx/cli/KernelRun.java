@@ -54,6 +54,14 @@ final class KernelRun {
                         + " execute yet; ELF64 kernels boot directly in long mode");
             }
             k.state().writeTo(m.cpu());
+            Thread console = Thread.ofPlatform().daemon().name("jvmx-console").start(() -> {
+                byte[] buf = new byte[256];
+                try {
+                    for (int n; (n = System.in.read(buf)) > 0; ) m.input(buf, n);
+                } catch (IOException closed) {
+                    // no more input
+                }
+            });
             Thread hook = new Thread(m::requestStop, "jvmx-ctrl-c");
             Runtime.getRuntime().addShutdownHook(hook);
             Machine.Result r;
@@ -66,6 +74,7 @@ final class KernelRun {
                     // Ctrl-C: the hook already ran and stopped the guest
                 }
             }
+            console.interrupt();
             out.flush();
             if (stats) {
                 err.print(m.stats());

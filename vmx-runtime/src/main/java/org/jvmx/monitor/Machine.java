@@ -103,6 +103,12 @@ public final class Machine implements AutoCloseable {
         console.accept(b);
     }
 
+    /** Bytes typed on the console: they arrive at COM1's receiver (any thread). */
+    public void input(byte[] bytes, int length) {
+        pc.com1().receive(java.util.Arrays.copyOf(bytes, length));
+        cpu.kick(); // the run loop polls the devices and injects the UART's interrupt
+    }
+
     /** Asks the run loop to stop at the next VM exit (any thread; used for Ctrl-C). */
     public void requestStop() {
         stopRequested = true;
@@ -159,7 +165,7 @@ public final class Machine implements AutoCloseable {
                     if (halted != null) return halted;
                 }
                 case CPUID, RDMSR, WRMSR, RDTSC, RDTSCP, RDPMC, INVD, WBINVD_WBNOINVD, XSETBV -> cpu.emulateInstruction();
-                case EXTERNAL_INTERRUPT, PREEMPTION_TIMER_EXPIRED -> { }
+                case EXTERNAL_INTERRUPT, PREEMPTION_TIMER_EXPIRED -> { } // a kick or a device deadline: poll
                 case INTERRUPT_WINDOW -> cpu.vmwrite(VmcsFields.CPU_BASED_VM_EXEC_CONTROL,
                         cpu.vmread(VmcsFields.CPU_BASED_VM_EXEC_CONTROL) & ~Controls.PROC_INTERRUPT_WINDOW_EXITING);
                 case TRIPLE_FAULT -> {

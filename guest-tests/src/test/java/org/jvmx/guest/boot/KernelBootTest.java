@@ -30,6 +30,11 @@ class KernelBootTest {
 
     /** Builds {@code src/guest/tests/NAME.c} with the shared library and boots it. */
     static Boot boot(String name) throws Exception {
+        return boot(name, m -> { });
+    }
+
+    /** As {@link #boot(String)}; {@code whileRunning} gets the machine from another thread once it runs. */
+    static Boot boot(String name, java.util.function.Consumer<Machine> whileRunning) throws Exception {
         Path out = Path.of("target", "guest-kernels", name + ".elf");
         Process p = new ProcessBuilder("sh", "src/guest/build-kernel.sh", out.toString(), "src/guest/tests/" + name + ".c")
                 .redirectErrorStream(true).start();
@@ -39,7 +44,9 @@ class KernelBootTest {
         try (Machine m = new Machine(MEM, b -> console.append((char) b))) {
             LoadedKernel k = KernelLoader.load(m.vm(), MEM, name, Files.readAllBytes(out), "", List.of());
             k.state().writeTo(m.cpu());
+            Thread t = Thread.ofPlatform().start(() -> whileRunning.accept(m));
             Machine.Result r = m.run();
+            t.join();
             return new Boot(r, console.toString().replace("\r\n", "\n"));
         }
     }
@@ -115,6 +122,21 @@ class KernelBootTest {
         Boot b = boot("reset");
         assertEquals(Machine.Ending.RESET, b.result().ending(), b.console());
         assertTrue(b.console().contains("resetting through the i8042"), b.console());
+    }
+
+    @Test
+    void serialConsoleInputReachesTheGuest() throws Exception {
+        Boot b = boot("echo", m -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+            byte[] line = "hello, guest\n".getBytes();
+            m.input(line, line.length);
+        });
+        assertSucceeded(b);
+        assertTrue(b.console().contains("ready\ngot: hello, guest\n"), b.console());
     }
 
     @Test
