@@ -91,6 +91,13 @@ class KernelBootTest {
     }
 
     @Test
+    void sysenterAndSysexitqBetweenRings() throws Exception {
+        Boot b = boot("sysenter");
+        assertSucceeded(b);
+        assertTrue(b.console().contains("sysenter: kernel CS 0x8 SS 0x10\nsysenter done\n"), b.console());
+    }
+
+    @Test
     void pitInterruptsArriveAtTheProgrammedRate() throws Exception {
         Boot b = boot("pit");
         assertSucceeded(b);

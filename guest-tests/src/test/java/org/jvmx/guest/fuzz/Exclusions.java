@@ -25,6 +25,7 @@ final class Exclusions {
 
     static {
         put("enters the host kernel", "SYSCALL", "SYSENTER", "INTO");
+        put("vendor-specific in 64-bit mode (#UD on AMD, #GP at CPL 3 on Intel)", "SYSEXIT", "SYSEXITQ");
         put("time or entropy", "RDTSC", "RDTSCP", "RDPMC", "RDRAND", "RDSEED", "RDPID", "RDPRU", "TPAUSE", "UMWAIT",
                 "UMONITOR", "HRESET");
         put("CPU model, not an architectural result", "CPUID", "XGETBV", "XSAVE", "XSAVE64", "XSAVEC", "XSAVEC64",

@@ -30,8 +30,9 @@ import org.jvmx.translator.exec.Isa;
  */
 final class IsaCoverage {
     /** What the table says about one mnemonic. */
-    record Row(Mnemonic mnemonic, String group, Set<String> cpuid, boolean implemented, boolean directed, boolean random) {
-        boolean tested() { return directed || random; }
+    record Row(Mnemonic mnemonic, String group, Set<String> cpuid, boolean implemented, boolean directed, boolean random,
+            boolean kernel) {
+        boolean tested() { return directed || random || kernel; }
     }
 
     static final String UPDATE_COMMAND = "./test -pl guest-tests -am -Dtest=IsaCoverageTest"
@@ -40,7 +41,7 @@ final class IsaCoverage {
     private IsaCoverage() {
     }
 
-    static List<Row> rows(Set<Mnemonic> directed, Set<Mnemonic> random) {
+    static List<Row> rows(Set<Mnemonic> directed, Set<Mnemonic> random, Set<Mnemonic> kernel) {
         Map<Mnemonic, String> group = new EnumMap<>(Mnemonic.class);
         Map<Mnemonic, Set<String>> cpuid = new EnumMap<>(Mnemonic.class);
         for (SpecForm f : SpecForm.all()) {
@@ -51,7 +52,7 @@ final class IsaCoverage {
         for (Mnemonic m : Mnemonic.values()) {
             if (m == Mnemonic.INVALID) continue;
             rows.add(new Row(m, group.getOrDefault(m, "other"), cpuid.getOrDefault(m, Set.of()), Isa.implemented(m),
-                    directed.contains(m), random.contains(m)));
+                    directed.contains(m), random.contains(m), kernel.contains(m)));
         }
         return rows;
     }
@@ -61,6 +62,33 @@ final class IsaCoverage {
         Set<Mnemonic> out = EnumSet.noneOf(Mnemonic.class);
         for (DirectedCases d : directedTests())
             for (HostCase c : d.cases()) out.addAll(Catalog.mnemonics(c.code()));
+        return out;
+    }
+
+    /**
+     * The mnemonics in the code of the boot-test kernels ({@code src/guest/tests/*.c}, run and
+     * checked by {@code KernelBootTest}): system instructions the host cannot run from user mode
+     * (SYSENTER, IRETQ across rings, ...) are tested there. Builds them with the same script.
+     */
+    static Set<Mnemonic> kernelMnemonics() {
+        Set<Mnemonic> out = EnumSet.noneOf(Mnemonic.class);
+        try (var sources = java.nio.file.Files.list(Path.of("src", "guest", "tests"))) {
+            for (Path c : sources.filter(p -> p.toString().endsWith(".c")).sorted().toList()) {
+                String name = c.getFileName().toString().replace(".c", "");
+                Path elf = Path.of("target", "guest-kernels", "coverage-" + name + ".elf");
+                Process p = new ProcessBuilder("sh", "src/guest/build-kernel.sh", elf.toString(), c.toString())
+                        .redirectErrorStream(true).start();
+                String log = new String(p.getInputStream().readAllBytes());
+                if (p.waitFor() != 0) throw new IllegalStateException("building " + c + " failed:\n" + log);
+                org.jvmx.monitor.loader.ElfFile f = org.jvmx.monitor.loader.ElfFile.read(elf);
+                for (var section : f.sections()) {
+                    if ((section.flags() & 4) == 0 || section.size() == 0) continue; // SHF_EXECINSTR
+                    out.addAll(Catalog.mnemonics(f.bytes(section)));
+                }
+            }
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new IllegalStateException("boot-test kernels: " + e, e);
+        }
         return out;
     }
 
@@ -104,7 +132,8 @@ final class IsaCoverage {
         b.append("do not edit. Regenerate after adding semantics or tests:\n\n```\n").append(UPDATE_COMMAND).append("\n```\n\n");
         b.append("A mnemonic's group is the spec file (`decoder/src/main/spec`) of its first form. *Implemented*: jvmx\n");
         b.append("has semantics for it (`Isa.implemented`). *Tested*: it occurs in the code of a directed test's cases\n");
-        b.append("(`org.jvmx.guest.sem`, *d*) or the random-sequence generator draws it on this host (*r*). Every\n");
+        b.append("(`org.jvmx.guest.sem`, *d*), the random-sequence generator draws it on this host (*r*), or a boot-test\n");
+        b.append("kernel (`src/guest/tests`, run by `KernelBootTest`) contains it (*k*). Every\n");
         b.append("implemented mnemonic must be tested. Mnemonics not implemented are listed after each group's table.\n\n");
         b.append("## Summary\n\n| group | mnemonics | implemented | tested | not implemented |\n|---|---:|---:|---:|---:|\n");
         int tm = 0, ti = 0, tt = 0;
@@ -127,7 +156,8 @@ final class IsaCoverage {
             if (!impl.isEmpty()) {
                 b.append("| mnemonic | CPUID | tested |\n|---|---|---|\n");
                 for (Row r : impl) {
-                    String t = (r.directed() ? "d" : "") + (r.directed() && r.random() ? " " : "") + (r.random() ? "r" : "");
+                    String t = String.join(" ", java.util.stream.Stream.of(r.directed() ? "d" : "", r.random() ? "r" : "",
+                            r.kernel() ? "k" : "").filter(x -> !x.isEmpty()).toList());
                     b.append("| ").append(r.mnemonic()).append(" | ").append(String.join(" ", r.cpuid())).append(" | ")
                             .append(t.isEmpty() ? "**no**" : t).append(" |\n");
                 }

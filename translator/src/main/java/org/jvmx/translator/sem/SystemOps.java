@@ -132,6 +132,8 @@ public final class SystemOps {
         in.put(Mnemonic.SYSCALL, SystemOps::syscall);
         in.put(Mnemonic.SYSRET, SystemOps::sysret);
         in.put(Mnemonic.SYSRETQ, SystemOps::sysret);
+        in.put(Mnemonic.SYSENTER, SystemOps::sysenter);
+        in.put(Mnemonic.SYSEXITQ, SystemOps::sysexit);
         in.put(Mnemonic.LGDT, (c, i) -> {
             long[] t = loadTable(c, i);
             c.state.gdtrLimit = (int) t[0];
@@ -277,6 +279,45 @@ public final class SystemOps {
     }
 
     /** SYSRET (SDM SYSRET): back to CPL 3, 64-bit with REX.W, else compatibility mode. */
+    /**
+     * SYSENTER (SDM Vol. 2B; Intel processors run it in IA-32e mode): CPL 0 at IA32_SYSENTER_EIP
+     * with IA32_SYSENTER_ESP, CS = IA32_SYSENTER_CS (64-bit code in IA-32e mode), SS = CS + 8;
+     * VM, IF and RF cleared. #GP(0) when IA32_SYSENTER_CS selects the null descriptor.
+     */
+    private static void sysenter(Cpu c, Instruction i) {
+        CpuState s = c.state;
+        if (!s.protectedMode() || (s.sysenterCs & 0xFFFC) == 0) throw GuestFault.generalProtection(0);
+        int sel = (int) s.sysenterCs & 0xFFFC;
+        boolean ia32e = s.longMode();
+        s.cs.set(sel, 0, 0xFFFF_FFFF, ia32e ? 0xA09B : 0xC09B);
+        s.ss.set(sel + 8, 0, 0xFFFF_FFFF, 0xC093);
+        s.setRflags(s.rflags() & ~(Rflags.VM | Rflags.IF | Rflags.RF));
+        c.gpr[CpuState.RSP] = ia32e ? s.sysenterEsp : s.sysenterEsp & 0xFFFF_FFFFL;
+        s.rip = ia32e ? s.sysenterEip : s.sysenterEip & 0xFFFF_FFFFL;
+        c.refreshMode();
+    }
+
+    /**
+     * SYSEXIT (SDM Vol. 2B): back to CPL 3 at RDX with RSP = RCX. With REX.W (SYSEXITQ) to 64-bit
+     * code, CS = IA32_SYSENTER_CS + 32 and SS = + 40; otherwise to 32-bit code, CS = + 16 and SS = + 24
+     * (installed for SYSEXITQ only until 32-bit code runs: plain SYSEXIT stays #UD and counted).
+     */
+    private static void sysexit(Cpu c, Instruction i) {
+        CpuState s = c.state;
+        if (!s.protectedMode() || (s.sysenterCs & 0xFFFC) == 0) throw GuestFault.generalProtection(0);
+        c.checkCpl0();
+        boolean to64 = i.operandSize() == 64;
+        long rip = c.gpr[CpuState.RDX], rsp = c.gpr[CpuState.RCX];
+        if (to64 && (rip << 16 >> 16) != rip) throw GuestFault.generalProtection(0);
+        int base = (int) s.sysenterCs & 0xFFFC;
+        if (to64) s.cs.set((base + 32) | 3, 0, 0xFFFF_FFFF, 0xA0FB);
+        else s.cs.set((base + 16) | 3, 0, 0xFFFF_FFFF, 0xC0FB);
+        s.ss.set((base + (to64 ? 40 : 24)) | 3, 0, 0xFFFF_FFFF, 0xC0F3);
+        c.gpr[CpuState.RSP] = to64 ? rsp : rsp & 0xFFFF_FFFFL;
+        s.rip = to64 ? rip : rip & 0xFFFF_FFFFL;
+        c.refreshMode();
+    }
+
     private static void sysret(Cpu c, Instruction i) {
         CpuState s = c.state;
         if ((s.efer & Msr.EFER_SCE) == 0) throw GuestFault.invalidOpcode("SYSRET with EFER.SCE = 0");
