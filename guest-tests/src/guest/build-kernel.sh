@@ -1,9 +1,14 @@
 #!/bin/sh
 # Builds a 64-bit guest kernel from C sources plus the shared library in lib/ (entry, interrupt
-# stubs, serial console, IDT) with gcc and GNU ld:  build-kernel.sh OUT.elf SOURCE.c...
+# stubs, serial console, IDT) with gcc and GNU ld:  build-kernel.sh [--multiboot] OUT.elf SOURCE.c...
+# With --multiboot the kernel carries a Multiboot header and enters in 32-bit protected mode
+# (lib/multiboot.S), switching itself into long mode; otherwise it is entered in 64-bit mode.
+# Boot-test kernels that need it are named tests/multiboot_*.c.
 # The flags make the build reproducible: the image depends only on the sources and the tools.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+multiboot=
+if [ "$1" = --multiboot ]; then multiboot=1; shift; fi
 out=$1
 shift
 mkdir -p "$(dirname "$out")"
@@ -14,12 +19,18 @@ cflags="-O2 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=small -fno-s
 gcc $cflags -c "$here/lib/start.S" -o "$tmp/start.o"
 gcc $cflags -c "$here/lib/lib.c" -o "$tmp/lib.o"
 objs="$tmp/start.o $tmp/lib.o"
+script="$here/lib/kernel.ld"
+if [ -n "$multiboot" ]; then
+    gcc $cflags -c "$here/lib/multiboot.S" -o "$tmp/multiboot.o"
+    objs="$tmp/multiboot.o $objs"
+    script="$here/lib/multiboot.ld"
+fi
 n=0
 for c in "$@"; do
     n=$((n + 1))
     gcc $cflags -c "$c" -o "$tmp/k$n.o"
     objs="$objs $tmp/k$n.o"
 done
-ld -nostdlib -static -no-pie --build-id=none --no-warn-rwx-segments -z noexecstack -z max-page-size=0x1000 -T "$here/lib/kernel.ld" \
+ld -nostdlib -static -no-pie --build-id=none --no-warn-rwx-segments -z noexecstack -z max-page-size=0x1000 -T "$script" \
     $objs -o "$tmp/kernel.elf"
 mv "$tmp/kernel.elf" "$out"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Builds the demo kernel into $1/demo-kernel.elf (see ../build-kernel.sh).
+# Builds the demo kernel into $1/demo-kernel.elf: a Multiboot kernel that switches itself into long mode (see ../build-kernel.sh).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-exec sh "$here/../build-kernel.sh" "$1/demo-kernel.elf" "$here/kernel.c"
+exec sh "$here/../build-kernel.sh" --multiboot "$1/demo-kernel.elf" "$here/kernel.c"

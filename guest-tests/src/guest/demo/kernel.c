@@ -1,6 +1,7 @@
 /*
- * jvmx demo kernel (64-bit, freestanding). Shows a guest doing what kernels do under a
- * hypervisor: its own IDT and page tables, a page fault it handles and resumes from, timer
+ * jvmx demo kernel (freestanding). Shows a guest doing what kernels do under a hypervisor: it
+ * boots through Multiboot in 32-bit protected mode and switches itself into long mode
+ * (lib/multiboot.S), then installs its own IDT and page tables, a page fault it handles and resumes from, timer
  * interrupts from the 8254 PIT through the 8259 PIC, hypercalls to the monitor (VMCALL), a
  * floating-point computation a person can look at (an ASCII Mandelbrot set) on the 16550A
  * serial console, and the exit through the debug-exit port.

@@ -15,7 +15,7 @@ final class BootCommand implements Command {
 
     @Override
     public String summary() {
-        return "boot a bare-metal x86-64 kernel (ELF64) on a virtual PC with a serial console";
+        return "boot a bare-metal x86-64 kernel (Multiboot or ELF64) on a virtual PC with a serial console";
     }
 
     @Override
@@ -29,7 +29,8 @@ final class BootCommand implements Command {
                 Loads IMAGE into a virtual PC (RAM, 8259 PIC, 8254 PIT, 16550A UART on COM1, CMOS
                 RTC, i8042, debug-exit port 0xf4) and runs it on one vCPU under jvmx's VMX model.
                 ELF64 kernels are entered in long mode with identity-mapped page tables; Multiboot
-                images are recognised (32-bit execution is not available yet). COM1 is the console on
+                kernels (a.out kludge or ELF) in 32-bit protected mode with paging off, from where
+                they may switch into long mode (32-bit paging is not run yet). COM1 is the console on
                 standard output. The exit status is the guest's debug-exit status ((value << 1) | 1),
                 0 after a reset, 130 after Ctrl-C, 1 when the guest fails (triple fault, halted
                 for ever); a malformed image is one line and status 2.""";

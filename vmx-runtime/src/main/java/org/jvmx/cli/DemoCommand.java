@@ -31,7 +31,8 @@ final class DemoCommand implements Command {
     public String description() {
         return """
                 Boots jvmx's own demo kernel (C and assembly in guest-tests/src/guest/demo, built
-                into the jar) on a virtual PC. The kernel installs its IDT and page tables, handles
+                into the jar) on a virtual PC through Multiboot. The kernel switches itself from
+                32-bit protected mode into long mode, installs its IDT and page tables, handles
                 page faults it causes on purpose, takes PIT timer interrupts through the PIC, asks
                 the monitor to print through a VMCALL hypercall, draws an ASCII Mandelbrot set on the
                 serial console and ends through the debug-exit port. The statistics of the run

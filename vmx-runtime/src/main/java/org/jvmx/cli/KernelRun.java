@@ -49,11 +49,7 @@ final class KernelRun {
             } catch (LoaderException e) {
                 throw new CliException(e.getMessage());
             }
-            if (!k.state().longMode()) {
-                throw new CliException(source + ": a Multiboot kernel starts in 32-bit protected mode, which jvmx does not"
-                        + " execute yet; ELF64 kernels boot directly in long mode");
-            }
-            k.state().writeTo(m.cpu());
+            m.boot(k);
             Thread console = Thread.ofPlatform().daemon().name("jvmx-console").start(() -> {
                 byte[] buf = new byte[256];
                 try {

@@ -52,6 +52,8 @@ public final class Machine implements AutoCloseable {
 
     private final Vm vm;
     private final Vcpu cpu;
+    private final long ramBytes;
+    private final PagingOffPhase pagingOff;
     private final PcPlatform pc;
     private final IntConsumer console;
     private final Map<ExitReason, Long> exits = new EnumMap<>(ExitReason.class);
@@ -84,6 +86,22 @@ public final class Machine implements AutoCloseable {
                 () -> reset = true, status -> exitStatus = status);
         pc.rtc().setMemorySize(Math.min(ramBytes, 0xE000_0000L), Math.max(0, ramBytes - 0xE000_0000L));
         this.cpu = vm.createVcpu();
+        this.ramBytes = ramBytes;
+        this.pagingOff = new PagingOffPhase(cpu);
+    }
+
+    /**
+     * Sets the vCPU to the state the loader prepared. A Multiboot kernel starts in 32-bit
+     * protected mode with paging off, run through {@link PagingOffPhase} on identity tables the
+     * monitor puts in the last pages of RAM (they cover the first 4 GiB, or all of RAM).
+     */
+    public void boot(org.jvmx.monitor.loader.LoadedKernel kernel) {
+        kernel.state().writeTo(cpu);
+        if (!kernel.state().longMode()) {
+            long mapped = Math.max(ramBytes, 4L << 30);
+            long pages = 2 + ((mapped + (1L << 30) - 1) >>> 30);
+            pagingOff.begin(vm, ramBytes - pages * 4096, mapped);
+        }
     }
 
     public Vm vm() {
@@ -164,7 +182,19 @@ public final class Machine implements AutoCloseable {
                     Result halted = waitForEvent();
                     if (halted != null) return halted;
                 }
-                case CPUID, RDMSR, WRMSR, RDTSC, RDTSCP, RDPMC, INVD, WBINVD_WBNOINVD, XSETBV -> cpu.emulateInstruction();
+                case RDMSR, WRMSR -> {
+                    if (!pagingOff.msr(x, x.reason() == ExitReason.WRMSR)) cpu.emulateInstruction();
+                }
+                case CONTROL_REGISTER_ACCESS -> {
+                    try {
+                        if (!pagingOff.controlRegister(x)) {
+                            return new Result(Ending.UNHANDLED_EXIT, 1, "unhandled " + x);
+                        }
+                    } catch (PagingOffPhase.UnsupportedGuestException e) {
+                        return new Result(Ending.UNHANDLED_EXIT, 1, e.getMessage());
+                    }
+                }
+                case CPUID, RDTSC, RDTSCP, RDPMC, INVD, WBINVD_WBNOINVD, XSETBV -> cpu.emulateInstruction();
                 case EXTERNAL_INTERRUPT, PREEMPTION_TIMER_EXPIRED -> { } // a kick or a device deadline: poll
                 case INTERRUPT_WINDOW -> cpu.vmwrite(VmcsFields.CPU_BASED_VM_EXEC_CONTROL,
                         cpu.vmread(VmcsFields.CPU_BASED_VM_EXEC_CONTROL) & ~Controls.PROC_INTERRUPT_WINDOW_EXITING);

@@ -35,15 +35,22 @@ class KernelBootTest {
 
     /** As {@link #boot(String)}; {@code whileRunning} gets the machine from another thread once it runs. */
     static Boot boot(String name, java.util.function.Consumer<Machine> whileRunning) throws Exception {
+        return boot(name, false, whileRunning);
+    }
+
+    /** With {@code multiboot}, the kernel enters through Multiboot in 32-bit mode and switches to 64-bit itself. */
+    static Boot boot(String name, boolean multiboot, java.util.function.Consumer<Machine> whileRunning) throws Exception {
         Path out = Path.of("target", "guest-kernels", name + ".elf");
-        Process p = new ProcessBuilder("sh", "src/guest/build-kernel.sh", out.toString(), "src/guest/tests/" + name + ".c")
-                .redirectErrorStream(true).start();
+        List<String> cmd = new java.util.ArrayList<>(List.of("sh", "src/guest/build-kernel.sh"));
+        if (multiboot) cmd.add("--multiboot");
+        cmd.addAll(List.of(out.toString(), "src/guest/tests/" + name + ".c"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), log);
         StringBuilder console = new StringBuilder();
         try (Machine m = new Machine(MEM, b -> console.append((char) b))) {
             LoadedKernel k = KernelLoader.load(m.vm(), MEM, name, Files.readAllBytes(out), "", List.of());
-            k.state().writeTo(m.cpu());
+            m.boot(k);
             Thread t = Thread.ofPlatform().start(() -> whileRunning.accept(m));
             Machine.Result r = m.run();
             t.join();
@@ -54,6 +61,14 @@ class KernelBootTest {
     static void assertSucceeded(Boot b) {
         assertEquals(Machine.Ending.DEBUG_EXIT, b.result().ending(), b.result() + "\n" + b.console());
         assertEquals(1, b.result().status(), b.console());
+    }
+
+    @Test
+    void multibootKernelSwitchesFrom32BitProtectedModeToLongMode() throws Exception {
+        Boot b = boot("multiboot_modeswitch", true, m -> { });
+        assertSucceeded(b);
+        assertTrue(b.console().contains("multiboot magic 0x2badb002, info flags 0x24d, mem_upper 31744 KiB\n"), b.console());
+        assertTrue(b.console().contains("64-bit mode: CS 0x8, EFER.LME 1 LMA 1\n"), b.console());
     }
 
     @Test

@@ -73,7 +73,9 @@ final class IsaCoverage {
     static Set<Mnemonic> kernelMnemonics() {
         Set<Mnemonic> out = EnumSet.noneOf(Mnemonic.class);
         try (var sources = java.nio.file.Files.list(Path.of("src", "guest", "tests"))) {
-            for (Path c : sources.filter(p -> p.toString().endsWith(".c")).sorted().toList()) {
+            // multiboot_*.c kernels start with 32-bit code, which a 64-bit scan would misread: left out.
+            for (Path c : sources.filter(p -> p.toString().endsWith(".c")
+                    && !p.getFileName().toString().startsWith("multiboot_")).sorted().toList()) {
                 String name = c.getFileName().toString().replace(".c", "");
                 Path elf = Path.of("target", "guest-kernels", "coverage-" + name + ".elf");
                 Process p = new ProcessBuilder("sh", "src/guest/build-kernel.sh", elf.toString(), c.toString())

@@ -132,6 +132,16 @@ public final class CpuState {
     public boolean mode64() { return longMode() && cs.l(); }
 
     /**
+     * The default operand and address size of the code being run: 64 in 64-bit mode, else 32 or
+     * 16 from CS.D (protected and compatibility mode), 16 in real mode (SDM Vol. 3A, 3.4.5).
+     */
+    public int codeBits() {
+        if (mode64()) return 64;
+        if (!protectedMode()) return 16;
+        return cs.db() ? 32 : 16;
+    }
+
+    /**
      * The current privilege level: 0 in real mode, 3 in virtual-8086 mode, otherwise CS.RPL
      * (the processor keeps CS.RPL equal to CPL, also for conforming code segments, SDM Vol. 3A,
      * 5.5; SS.DPL equals it too, which is what the VMCS guest state uses).

@@ -27,7 +27,9 @@ public final class CodeCache implements CodePages.Listener {
     private static final int FETCH_CHUNK = 256;
 
     private final Cpu cpu;
-    private final Decoder decoder = new Decoder();
+    /** Blocks are decoded for one code size at a time; a mode switch (a far jump, IRET) drops them all. */
+    private Decoder decoder = Decoder.of(64);
+    private int bits = 64;
     private final Map<Long, Block> blocks = new ConcurrentHashMap<>();
     private final Map<Long, List<Block>> byPage = new ConcurrentHashMap<>();
     private final Block[] jump = new Block[1 << JUMP_BITS];
@@ -43,6 +45,8 @@ public final class CodeCache implements CodePages.Listener {
      * (#PF with I = 1, #GP for a non-canonical RIP) when the first instruction cannot be fetched.
      */
     public Block lookup(long rip) {
+        int mode = cpu.state.codeBits();
+        if (mode != bits) switchMode(mode);
         if ((rip << 16 >> 16) != rip) throw GuestFault.generalProtection(0);
         long pa = cpu.memory.codeAddress(rip, cpu.user);
         int j = (int) (rip ^ rip >>> JUMP_BITS) & ((1 << JUMP_BITS) - 1);
@@ -75,6 +79,17 @@ public final class CodeCache implements CodePages.Listener {
     public Block peek(long rip) {
         Block b = blocks.get(rip);
         return b != null && b.valid ? b : null;
+    }
+
+    private void switchMode(int mode) {
+        clear();
+        bits = mode;
+        decoder = Decoder.of(mode);
+    }
+
+    /** The code size (16, 32, 64) the cached blocks were decoded for. */
+    public int bits() {
+        return bits;
     }
 
     /** Number of blocks held. */

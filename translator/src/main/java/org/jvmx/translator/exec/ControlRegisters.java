@@ -17,7 +17,16 @@ public final class ControlRegisters {
                 if ((v >>> 32) != 0) throw GuestFault.generalProtection(0);
                 if ((v & CpuState.CR0_PG) != 0 && (v & CpuState.CR0_PE) == 0) throw GuestFault.generalProtection(0);
                 if ((v & CpuState.CR0_NW) != 0 && (v & CpuState.CR0_CD) == 0) throw GuestFault.generalProtection(0);
-                if (s.longMode() && (v & CpuState.CR0_PG) == 0) throw GuestFault.generalProtection(0);
+                if (s.mode64() && (v & CpuState.CR0_PG) == 0) throw GuestFault.generalProtection(0);
+                boolean pg = (v & CpuState.CR0_PG) != 0, wasPg = (s.cr0 & CpuState.CR0_PG) != 0;
+                // Enabling paging with EFER.LME activates IA-32e mode (LMA), which needs PAE; disabling
+                // it (from compatibility mode) deactivates it (SDM Vol. 3A, 10.8.5).
+                if (pg && !wasPg && (s.efer & org.jvmx.translator.cpu.Msr.EFER_LME) != 0) {
+                    if ((s.cr4 & CpuState.CR4_PAE) == 0) throw GuestFault.generalProtection(0);
+                    s.efer |= org.jvmx.translator.cpu.Msr.EFER_LMA;
+                } else if (!pg && wasPg) {
+                    s.efer &= ~org.jvmx.translator.cpu.Msr.EFER_LMA;
+                }
                 s.cr0 = v | CpuState.CR0_ET;
                 c.memory.tlb().setState(s.pagingState());
                 c.refreshMode();

@@ -166,6 +166,8 @@ public final class Engine implements AutoCloseable {
     }
 
     private CompiledCode maybeCompile(Block b) {
+        // The JIT's inline paths assume 64-bit mode; 16- and 32-bit code (boot trampolines) is interpreted.
+        if (cache.bits() != 64) return null;
         if (tier == Tier.COMPILE) {
             if (!b.queued) {
                 b.queued = true;

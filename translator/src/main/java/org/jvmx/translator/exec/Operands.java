@@ -127,10 +127,20 @@ public final class Operands {
             if (x != Register.NONE && GPR[x.ordinal()] >= 0) a += readReg(c.gpr, x) * i.memScale();
         }
         if (i.addressSize() == 32) a &= 0xFFFF_FFFFL;
+        else if (i.addressSize() == 16) a &= 0xFFFF;
+        if (!c.state.mode64()) return (a + c.state.seg[segmentIndex(i.memSegment())].base()) & 0xFFFF_FFFFL;
         return a + segmentBase(c, i.memSegment());
     }
 
-    /** The base the segment register adds in 64-bit mode: FS and GS only. */
+    private static int segmentIndex(Register seg) {
+        return seg.ordinal() - Register.ES.ordinal();
+    }
+
+    /**
+     * The base the segment register adds in 64-bit mode: FS and GS only. (Outside 64-bit mode
+     * every segment's base is added and linear addresses wrap at 4 GiB; segment limits are not
+     * checked yet.)
+     */
     public static long segmentBase(Cpu c, Register seg) {
         if (seg == Register.FS) return c.state.fs.base();
         if (seg == Register.GS) return c.state.gs.base();

@@ -54,18 +54,25 @@ public final class ControlOps {
         in.put(Mnemonic.ENTER, ControlOps::enter);
     }
 
-    /** Sets RIP to a branch target, #GP(0) when it is not canonical. */
+    /** Sets RIP to a branch target, #GP(0) when it is not canonical (64-bit mode; EIP wraps at 4 GiB otherwise). */
     public static void branch(Cpu c, long target) {
+        if (!c.state.mode64()) {
+            c.state.rip = target & 0xFFFF_FFFFL;
+            return;
+        }
         if ((target << 16 >> 16) != target) throw GuestFault.generalProtection(0);
         c.state.rip = target;
     }
 
     private static long target(Cpu c, Instruction i) {
         if (i.operandKind(0) == OperandKind.BRANCH) return i.branchTarget();
-        if (i.operandKind(0) == OperandKind.MEMORY && i.operandBits(0) != 64) {
-            throw unimplemented(c, i, "far indirect branch");
-        }
+        if (isFarPointer(i)) throw unimplemented(c, i, "far indirect CALL");
         return Operands.read(c, i, 0);
+    }
+
+    /** JMP/CALL m16:16/32/64 (FF /3, FF /5): the memory operand holds an offset of the operand size and a selector. */
+    private static boolean isFarPointer(Instruction i) {
+        return i.operandKind(0) == OperandKind.MEMORY && i.operandBits(0) == i.operandSize() + 16;
     }
 
     static GuestFault unimplemented(Cpu c, Instruction i, String what) {
@@ -74,13 +81,29 @@ public final class ControlOps {
     }
 
     private static void jmp(Cpu c, Instruction i) {
-        if (i.operandKind(0) == OperandKind.IMMEDIATE) throw unimplemented(c, i, "far JMP ptr16:32");
+        if (i.operandKind(0) == OperandKind.IMMEDIATE) { // JMP ptr16:16/32 (not in 64-bit mode)
+            InterruptOps.farJump(c, (int) i.immediate(1) & 0xFFFF, i.immediate(0));
+            return;
+        }
+        if (isFarPointer(i)) { // JMP m16:xx
+            long a = Operands.address(c, i);
+            int bytes = i.operandSize() / 8;
+            long offset = Operands.readMem(c, i, a, bytes);
+            int selector = (int) Operands.readMem(c, i, a + bytes, 2);
+            InterruptOps.farJump(c, selector, offset);
+            return;
+        }
         branch(c, target(c, i));
     }
 
     private static void call(Cpu c, Instruction i) {
         if (i.operandKind(0) == OperandKind.IMMEDIATE) throw unimplemented(c, i, "far CALL ptr16:32");
         long t = target(c, i);
+        if (!c.state.mode64()) { // 32- or 16-bit code: EIP pushed at the operand size
+            pushValue(c, i.operandSize() / 8, i.nextIp());
+            c.state.rip = t & 0xFFFF_FFFFL;
+            return;
+        }
         if ((t << 16 >> 16) != t) throw GuestFault.generalProtection(0);
         c.push64(i.nextIp());
         c.state.rip = t;
@@ -88,9 +111,16 @@ public final class ControlOps {
 
     private static void ret(Cpu c, Instruction i) {
         long sp = c.gpr[CpuState.RSP];
+        long extra = i.operandCount() > 0 ? i.immediate(0) & 0xFFFF : 0;
+        if (!c.state.mode64()) {
+            int bytes = i.operandSize() / 8;
+            long t = c.readStack(sp, bytes);
+            c.gpr[CpuState.RSP] = (sp + bytes + extra) & 0xFFFF_FFFFL;
+            c.state.rip = t;
+            return;
+        }
         long t = c.readStack(sp, 8);
         if ((t << 16 >> 16) != t) throw GuestFault.generalProtection(0);
-        long extra = i.operandCount() > 0 ? i.immediate(0) & 0xFFFF : 0;
         c.gpr[CpuState.RSP] = sp + 8 + extra;
         c.state.rip = t;
     }
@@ -112,13 +142,18 @@ public final class ControlOps {
         c.gpr[CpuState.RCX] = count;
     }
 
-    /** Bytes a PUSH/POP of this instruction moves: 2 with a 66 prefix, else 8. */
+    /** Bytes a PUSH/POP of this instruction moves: the operand size (in 64-bit mode 8, or 2 with a 66 prefix). */
     private static int stackBytes(Instruction i) {
-        return i.operandSize() == 16 ? 2 : 8;
+        return i.bitness() == 64 ? (i.operandSize() == 16 ? 2 : 8) : i.operandSize() / 8;
+    }
+
+    /** RSP after moving it: a 32-bit ESP outside 64-bit mode (a 32-bit stack segment, SS.B = 1, assumed). */
+    private static long stackPointer(Cpu c, long sp) {
+        return c.state.mode64() ? sp : sp & 0xFFFF_FFFFL;
     }
 
     private static void pushValue(Cpu c, int bytes, long v) {
-        long sp = c.gpr[CpuState.RSP] - bytes;
+        long sp = stackPointer(c, c.gpr[CpuState.RSP] - bytes);
         c.writeStack(sp, bytes, v);
         c.gpr[CpuState.RSP] = sp;
     }
@@ -141,7 +176,7 @@ public final class ControlOps {
         long sp = c.gpr[CpuState.RSP];
         long v = c.readStack(sp, bytes);
         if (i.operandKind(0) == OperandKind.REGISTER) {
-            c.gpr[CpuState.RSP] = sp + bytes;
+            c.gpr[CpuState.RSP] = stackPointer(c, sp + bytes);
             Operands.writeReg(c.gpr, i.register(0), v); // POP RSP: the popped value wins
         } else {
             // A memory destination is addressed with RSP already incremented (SDM POP); a

@@ -110,6 +110,33 @@ public final class InterruptOps {
         c.refreshMode();
     }
 
+    /**
+     * JMP far to a code segment (SDM Vol. 2A JMP, protected mode): the privilege checks, CS
+     * loaded with RPL = CPL, and 64-bit mode entered when IA-32e mode is active and the
+     * segment's L bit is set (how 32-bit boot code switches into long mode). Call gates and
+     * task states are not modelled: #GP(selector).
+     */
+    static void farJump(Cpu c, int selector, long offset) {
+        CpuState s = c.state;
+        if ((selector & ~3) == 0) throw GuestFault.generalProtection(0);
+        long addr = descriptorAddress(c, selector);
+        long d = descriptor(c, selector);
+        int ar = SegmentRegister.descriptorAccessRights(d);
+        int err = selector & 0xFFFC;
+        boolean code = (ar & SegmentRegister.AR_S) != 0 && (ar & 8) != 0;
+        if (!code) throw GuestFault.generalProtection(err);
+        int dpl = (ar >>> 5) & 3, rpl = selector & 3, cpl = s.cpl();
+        if ((ar & 4) != 0 ? dpl > cpl : rpl > cpl || dpl != cpl) throw GuestFault.generalProtection(err);
+        if ((ar & SegmentRegister.AR_P) == 0) throw new GuestFault(GuestFault.NP, err, "#NP: JMP far code segment");
+        boolean to64 = s.longMode() && (ar & SegmentRegister.AR_L) != 0;
+        if (to64 && (ar & SegmentRegister.AR_DB) != 0) throw GuestFault.generalProtection(err);
+        long rip = to64 ? offset : offset & 0xFFFF_FFFFL;
+        if (to64 && (rip << 16 >> 16) != rip) throw GuestFault.generalProtection(0);
+        s.cs.loadDescriptor(selector & ~3 | cpl, c.markDescriptorAccessed(addr, d));
+        s.rip = rip;
+        c.refreshMode();
+    }
+
     private static long descriptorAddress(Cpu c, int selector) {
         return ((selector & 4) != 0 ? c.state.ldtr.base() : c.state.gdtrBase) + (selector & ~7);
     }

@@ -242,6 +242,11 @@ public final class SystemOps {
         c.sensitive.descriptorTable(c, i);
         long a = Operands.address(c, i);
         long limit = Operands.readMem(c, i, a, 2);
+        if (!c.state.mode64()) {
+            // Outside 64-bit mode the base is 4 bytes, 24 bits of it with a 16-bit operand size (SDM LGDT).
+            long base = Operands.readMem(c, i, a + 2, 4) & (i.operandSize() == 16 ? 0xFF_FFFFL : 0xFFFF_FFFFL);
+            return new long[] {limit, base};
+        }
         return new long[] {limit, Operands.readMem(c, i, a + 2, 8)};
     }
 

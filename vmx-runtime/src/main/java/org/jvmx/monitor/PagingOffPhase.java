@@ -1,0 +1,130 @@
+package org.jvmx.monitor;
+
+import org.jvmx.translator.cpu.CpuState;
+import org.jvmx.translator.cpu.Msr;
+import org.jvmx.vm.Reg;
+import org.jvmx.vm.Vcpu;
+import org.jvmx.vm.Vm;
+import org.jvmx.vmx.exit.VmExit;
+import org.jvmx.vmx.vmcs.Controls;
+import org.jvmx.vmx.vmcs.VmcsFields;
+
+/**
+ * Runs a guest's paging-off protected-mode phase (a Multiboot kernel's 32-bit entry, until it
+ * turns paging on itself) under VMX without "unrestricted guest", which the SDM allows only
+ * with EPT: the technique hypervisors used before both existed. The vCPU really runs in IA-32e
+ * mode on the monitor's identity page tables, in compatibility mode (CS.L = 0, D = 1: 32-bit
+ * code, linear = physical), while the guest sees CR0.PG = 0, CR4 and EFER as it set them and
+ * CR3 as it wrote it: CR0.PG and CR4.PAE are host-owned with read shadows, MOV to/from CR3
+ * exits, and EFER accesses (every RDMSR/WRMSR exits) are answered from a shadow. When the guest
+ * sets CR0.PG with EFER.LME and CR4.PAE — entering long mode — its own page tables take over,
+ * the masks are cleared and the phase ends. 32-bit paging without long mode is refused.
+ */
+final class PagingOffPhase {
+    private static final long EFER = 0xC000_0080L;
+    private static final long CR4_VMXE = 1L << 13;
+
+    private final Vcpu cpu;
+    private boolean active;
+    private long cr0, cr3, cr4, efer;
+
+    PagingOffPhase(Vcpu cpu) {
+        this.cpu = cpu;
+    }
+
+    boolean active() {
+        return active;
+    }
+
+    /**
+     * Starts the phase from the guest state the loader wrote (CR0.PE = 1, PG = 0, 32-bit flat
+     * segments): identity tables for the first {@code mapped} bytes at {@code tables}.
+     */
+    void begin(Vm vm, long tables, long mapped) {
+        active = true;
+        cr0 = cpu.vmread(VmcsFields.GUEST_CR0);
+        cr4 = cpu.vmread(VmcsFields.CR4_READ_SHADOW) & ~CR4_VMXE;
+        cr3 = 0;
+        efer = 0;
+        long realCr3 = vm.identityMap(tables, mapped);
+        cpu.vmwrite(VmcsFields.GUEST_CR0, cr0 | CpuState.CR0_PG | CpuState.CR0_NE | CpuState.CR0_PE);
+        cpu.vmwrite(VmcsFields.CR0_GUEST_HOST_MASK, CpuState.CR0_PG | CpuState.CR0_NE);
+        cpu.vmwrite(VmcsFields.CR0_READ_SHADOW, cr0);
+        cpu.vmwrite(VmcsFields.GUEST_CR4, CpuState.CR4_PAE | CR4_VMXE);
+        cpu.vmwrite(VmcsFields.CR4_GUEST_HOST_MASK, CpuState.CR4_PAE | CR4_VMXE);
+        cpu.vmwrite(VmcsFields.CR4_READ_SHADOW, cr4);
+        cpu.vmwrite(VmcsFields.GUEST_CR3, realCr3);
+        cpu.vmwrite(VmcsFields.GUEST_IA32_EFER, Msr.EFER_LME | Msr.EFER_LMA);
+        cpu.vmwrite(VmcsFields.VM_ENTRY_CONTROLS, cpu.vmread(VmcsFields.VM_ENTRY_CONTROLS)
+                | Controls.ENTRY_IA32E_MODE_GUEST | Controls.ENTRY_LOAD_EFER);
+        cpu.vmwrite(VmcsFields.CPU_BASED_VM_EXEC_CONTROL, cpu.vmread(VmcsFields.CPU_BASED_VM_EXEC_CONTROL)
+                | Controls.PROC_CR3_LOAD_EXITING | Controls.PROC_CR3_STORE_EXITING);
+    }
+
+    /** Serves a control-register exit of the phase; false when it is not one. */
+    boolean controlRegister(VmExit x) throws UnsupportedGuestException {
+        if (!active) return false;
+        int n = x.crNumber(), type = x.crAccessType();
+        if (type == 1 && n == 3) { // MOV from CR3: the value the guest wrote
+            cpu.setReg(Reg.of(x.gpr()), cr3);
+        } else if (type == 0 && n == 3) {
+            cr3 = x.data();
+        } else if (type == 0 && n == 4) {
+            cr4 = x.data();
+            cpu.vmwrite(VmcsFields.CR4_READ_SHADOW, cr4);
+        } else if (type == 0 && n == 0) {
+            long v = x.data();
+            if ((v & CpuState.CR0_PG) != 0) {
+                enableGuestPaging(v);
+            } else {
+                cr0 = v;
+                cpu.vmwrite(VmcsFields.CR0_READ_SHADOW, v);
+                cpu.vmwrite(VmcsFields.GUEST_CR0, v | CpuState.CR0_PG | CpuState.CR0_NE | CpuState.CR0_PE);
+            }
+        } else {
+            return false; // CLTS/LMSW: the guest-owned bits are the guest's own
+        }
+        cpu.skipInstruction();
+        return true;
+    }
+
+    /** The guest turns paging on: long mode with its own tables (SDM Vol. 3A, 10.8.5), or refused. */
+    private void enableGuestPaging(long v) throws UnsupportedGuestException {
+        if ((efer & Msr.EFER_LME) == 0 || (cr4 & CpuState.CR4_PAE) == 0) {
+            throw new UnsupportedGuestException("the guest enables 32-bit or PAE paging without long mode,"
+                    + " which jvmx does not run yet (only the switch into IA-32e mode)");
+        }
+        active = false;
+        cpu.vmwrite(VmcsFields.GUEST_CR3, cr3);
+        cpu.vmwrite(VmcsFields.GUEST_CR4, cr4 | CR4_VMXE);
+        cpu.vmwrite(VmcsFields.CR4_GUEST_HOST_MASK, CR4_VMXE);
+        cpu.vmwrite(VmcsFields.CR4_READ_SHADOW, cr4);
+        cpu.vmwrite(VmcsFields.GUEST_CR0, v | CpuState.CR0_NE);
+        cpu.vmwrite(VmcsFields.CR0_GUEST_HOST_MASK, 0);
+        cpu.vmwrite(VmcsFields.GUEST_IA32_EFER, efer | Msr.EFER_LMA);
+        cpu.vmwrite(VmcsFields.CPU_BASED_VM_EXEC_CONTROL, cpu.vmread(VmcsFields.CPU_BASED_VM_EXEC_CONTROL)
+                & ~(Controls.PROC_CR3_LOAD_EXITING | Controls.PROC_CR3_STORE_EXITING));
+    }
+
+    /** Serves RDMSR/WRMSR of EFER during the phase from the shadow; false for anything else. */
+    boolean msr(VmExit x, boolean write) {
+        if (!active || x.msr() != (int) EFER) return false;
+        if (write) {
+            efer = x.data() & (Msr.EFER_SCE | Msr.EFER_LME | Msr.EFER_NXE);
+            // SCE and NXE act at once; LME/LMA stay the monitor's until the guest enables paging.
+            cpu.vmwrite(VmcsFields.GUEST_IA32_EFER, efer | Msr.EFER_LME | Msr.EFER_LMA);
+        } else {
+            cpu.setReg(Reg.RAX, efer & 0xFFFF_FFFFL);
+            cpu.setReg(Reg.RDX, efer >>> 32);
+        }
+        cpu.skipInstruction();
+        return true;
+    }
+
+    /** A guest the monitor cannot run: one line for the user. */
+    static final class UnsupportedGuestException extends Exception {
+        UnsupportedGuestException(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
