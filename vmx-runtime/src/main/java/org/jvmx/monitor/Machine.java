@@ -198,6 +198,11 @@ public final class Machine implements AutoCloseable {
                 case EXTERNAL_INTERRUPT, PREEMPTION_TIMER_EXPIRED -> { } // a kick or a device deadline: poll
                 case INTERRUPT_WINDOW -> cpu.vmwrite(VmcsFields.CPU_BASED_VM_EXEC_CONTROL,
                         cpu.vmread(VmcsFields.CPU_BASED_VM_EXEC_CONTROL) & ~Controls.PROC_INTERRUPT_WINDOW_EXITING);
+                case TASK_SWITCH -> {
+                    return new Result(Ending.UNHANDLED_EXIT, 1, String.format(
+                            "hardware task switch to selector 0x%x at RIP 0x%x: not supported by jvmx's monitor",
+                            x.qualification() & 0xFFFF, x.guestRip()));
+                }
                 case TRIPLE_FAULT -> {
                     return new Result(Ending.TRIPLE_FAULT, 1, String.format(
                             "triple fault at RIP 0x%x: the guest could not deliver an exception", x.guestRip()));

@@ -12,8 +12,9 @@ import org.jvmx.translator.mem.GuestFault;
  * methods are what the processor does with no hypervisor underneath ({@link BareMetal}), which
  * is what unit tests and the embedding API without VMX get.
  *
- * <p>Tail calls: the semantics of CPUID, WRMSR, OUT (not OUTS), HLT, PAUSE and every
- * instruction that reaches {@link #other} do nothing after calling here, so these methods may
+ * <p>Tail calls: the semantics of CPUID, WRMSR, OUT (not OUTS), HLT, PAUSE, a far JMP that
+ * switches tasks ({@link #taskSwitch}) and every instruction that reaches {@link #other} do
+ * nothing after calling here, so these methods may
  * leave through {@link Cpu#leave} and return instead of throwing: the run loop (both tiers)
  * checks for it after the instruction and returns the exit with RIP on the instruction. A
  * semantics that calls one of them must keep that property.
@@ -130,6 +131,16 @@ public interface Sensitive {
      */
     default void exception(Cpu c, GuestFault f) {
         if (f instanceof org.jvmx.translator.mem.PageFault pf) c.state.cr2 = pf.linearAddress();
+    }
+
+    /**
+     * A task switch (JMP or CALL far to a TSS or task gate, outside IA-32e mode's 64-bit code):
+     * {@code source} 0 CALL, 1 IRET, 2 JMP, 3 a task gate in the IDT (SDM Vol. 3C Table 28-2).
+     * Hardware task switching is not modelled: #GP(selector) on bare metal; under VMX it always
+     * causes a VM exit (26.1.2).
+     */
+    default void taskSwitch(Cpu c, Instruction i, int selector, int source) {
+        throw GuestFault.generalProtection(selector & 0xFFFC);
     }
 
     /**

@@ -82,7 +82,7 @@ public final class ControlOps {
 
     private static void jmp(Cpu c, Instruction i) {
         if (i.operandKind(0) == OperandKind.IMMEDIATE) { // JMP ptr16:16/32 (not in 64-bit mode)
-            InterruptOps.farJump(c, (int) i.immediate(1) & 0xFFFF, i.immediate(0));
+            InterruptOps.farJump(c, i, (int) i.immediate(1) & 0xFFFF, i.immediate(0));
             return;
         }
         if (isFarPointer(i)) { // JMP m16:xx
@@ -90,7 +90,7 @@ public final class ControlOps {
             int bytes = i.operandSize() / 8;
             long offset = Operands.readMem(c, i, a, bytes);
             int selector = (int) Operands.readMem(c, i, a + bytes, 2);
-            InterruptOps.farJump(c, selector, offset);
+            InterruptOps.farJump(c, i, selector, offset);
             return;
         }
         branch(c, target(c, i));

@@ -116,13 +116,19 @@ public final class InterruptOps {
      * segment's L bit is set (how 32-bit boot code switches into long mode). Call gates and
      * task states are not modelled: #GP(selector).
      */
-    static void farJump(Cpu c, int selector, long offset) {
+    static void farJump(Cpu c, org.jvmx.decoder.Instruction i, int selector, long offset) {
         CpuState s = c.state;
         if ((selector & ~3) == 0) throw GuestFault.generalProtection(0);
         long addr = descriptorAddress(c, selector);
         long d = descriptor(c, selector);
         int ar = SegmentRegister.descriptorAccessRights(d);
         int err = selector & 0xFFFC;
+        int type = ar & 0xF;
+        boolean system = (ar & SegmentRegister.AR_S) == 0;
+        if (system && !s.mode64() && (type == 5 || type == 9 || type == 0xB)) {
+            c.sensitive.taskSwitch(c, i, selector, 2); // a TSS or task gate: a task switch
+            return;
+        }
         boolean code = (ar & SegmentRegister.AR_S) != 0 && (ar & 8) != 0;
         if (!code) throw GuestFault.generalProtection(err);
         int dpl = (ar >>> 5) & 3, rpl = selector & 3, cpl = s.cpl();

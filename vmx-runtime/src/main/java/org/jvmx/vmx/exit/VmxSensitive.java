@@ -577,6 +577,15 @@ public final class VmxSensitive implements Sensitive {
     }
 
     /**
+     * Task switches exit unconditionally (26.1.2); the qualification gives the selector in bits
+     * 15:0 and the source in bits 31:30 (Table 28-2). A tail call: nothing follows in the JMP.
+     */
+    @Override
+    public void taskSwitch(Cpu c, Instruction i, int selector, int source) {
+        tailExit(c, i, ExitReason.TASK_SWITCH, (selector & 0xFFFF) | (long) source << 30, 0, -1, 0);
+    }
+
+    /**
      * VMCALL, GETSEC, XSETBV and the VMX instructions exit unconditionally (26.1.2); MONITOR,
      * MWAIT and RDPMC under their controls; otherwise bare-metal behaviour.
      */

@@ -478,4 +478,26 @@ class VmExitTest {
         assertEquals(-8, e.qualification());
         assertEquals(2 << 7 | 2 << 15 | 1 << 22 | 5 << 23 | 1L << 28, e.instructionInfo(), "SS, no index, RBP, RCX");
     }
+
+    /** A far JMP to a TSS outside 64-bit mode is a task switch: an unconditional exit, reason 9 (Table 28-2). */
+    @Test
+    void farJumpToATssIsATaskSwitchExit() {
+        guest(0, 0xEA, 0x00, 0x00, 0x00, 0x00, 0x28, 0x00); // jmp 0x28:0 (32-bit code)
+        cpu.state.cs.set(0x08, 0, 0xFFFF_FFFF, 0xC09B); // compatibility mode: CS.L = 0, D = 1
+        cpu.refreshMode();
+        cpu.state.gdtrBase = 0x3000;
+        cpu.state.gdtrLimit = 0x2F;
+        ram.write(0x3028, 8, 0x0000_8900_5000_0067L); // an available 32-bit TSS at 0x5000
+        Exit x = run();
+        VmExit e = assertInstanceOf(VmExit.class, x.detail(), x.toString());
+        assertEquals(ExitReason.TASK_SWITCH, e.reason());
+        assertEquals(0x28 | 2L << 30, e.qualification(), "selector, source JMP");
+        assertEquals(7, e.instructionLength());
+        assertEquals(CODE, cpu.state.rip);
+        cpu.sensitive = new org.jvmx.translator.exec.BareMetal();
+        x = run();
+        assertEquals(Exit.Kind.FAULT, x.kind());
+        assertEquals(13, x.vector(), "bare metal: not modelled, #GP(selector)");
+        assertEquals(0x28, x.errorCode());
+    }
 }
