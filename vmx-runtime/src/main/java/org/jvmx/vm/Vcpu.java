@@ -330,12 +330,17 @@ public final class Vcpu implements AutoCloseable {
         }
     }
 
+    /** The pin-based and primary processor-based controls, cached at each full VM entry (only VMWRITE changes them). */
+    private int pinControls, procControls;
+    /** Whether the VM-exit MSR-store or MSR-load list is non-empty (cached like the controls). */
+    private boolean exitMsrLists;
+
     private int pin() {
-        return (int) vmcs.read(VmcsFields.PIN_BASED_VM_EXEC_CONTROL);
+        return pinControls;
     }
 
     private int proc() {
-        return (int) vmcs.read(VmcsFields.CPU_BASED_VM_EXEC_CONTROL);
+        return procControls;
     }
 
     /** The VM entry (27): null when the guest may run, else the exit that ends it at once. */
@@ -364,6 +369,9 @@ public final class Vcpu implements AutoCloseable {
         }
         launched = true;
         dirty = false;
+        pinControls = (int) vmcs.read(VmcsFields.PIN_BASED_VM_EXEC_CONTROL);
+        procControls = (int) vmcs.read(VmcsFields.CPU_BASED_VM_EXEC_CONTROL);
+        exitMsrLists = vmcs.read(VmcsFields.VM_EXIT_MSR_STORE_COUNT) != 0 || vmcs.read(VmcsFields.VM_EXIT_MSR_LOAD_COUNT) != 0;
         loadGuestState();
         vmcsSynced = false;
         // 27.4: the VM-entry MSR-load list; a failing entry N is a VM-entry failure, reason 34, qualification N.
@@ -451,12 +459,16 @@ public final class Vcpu implements AutoCloseable {
      * nothing blocks). Returns the exit, or null to run on.
      */
     private VmExit eventExits() {
+        int proc = proc(), pin = pin();
+        if (!kicked && !nmiPending && !irqPending && (pin & Controls.PIN_PREEMPTION_TIMER) == 0
+                && (proc & (Controls.PROC_NMI_WINDOW_EXITING | Controls.PROC_INTERRUPT_WINDOW_EXITING)) == 0) {
+            return null; // nothing can be pending: the common case after an instruction exit
+        }
         if (kicked) {
             kicked = false;
             return exitFor(ExitReason.EXTERNAL_INTERRUPT, 0, 0, 0);
         }
         if (timerExpired()) return exitFor(ExitReason.PREEMPTION_TIMER_EXPIRED, 0, 0, 0);
-        int proc = proc(), pin = pin();
         boolean nmiBlocked = cpu.state.nmiBlocked;
         if ((proc & Controls.PROC_NMI_WINDOW_EXITING) != 0 && !nmiBlocked && !blockedBySti()) {
             return exitFor(ExitReason.NMI_WINDOW, 0, 0, 0);
@@ -527,9 +539,9 @@ public final class Vcpu implements AutoCloseable {
 
     /** Whether an event waits for RFLAGS.IF or a shadow to end (an interrupt window, a pending interrupt). */
     private boolean windowWanted() {
-        if (interruptsOpen()) return false;
-        return (proc() & Controls.PROC_INTERRUPT_WINDOW_EXITING) != 0
+        boolean wanted = (proc() & Controls.PROC_INTERRUPT_WINDOW_EXITING) != 0
                 || irqPending && (pin() & Controls.PIN_EXTERNAL_INTERRUPT_EXITING) == 0;
+        return wanted && !interruptsOpen();
     }
 
     /**
@@ -616,6 +628,7 @@ public final class Vcpu implements AutoCloseable {
      * failure is a VMX abort (28.7): the abort indicator is written and this core cannot go on.
      */
     private void msrListsOnExit() {
+        if (!exitMsrLists) return;
         if (vmcs.read(VmcsFields.VM_EXIT_MSR_STORE_COUNT) != 0) {
             int bad = MsrAreas.storeOnExit(vmcs, vm.memory(), cpu);
             if (bad != 0) throw abort(MsrArea.VM_EXIT_STORE, bad);
