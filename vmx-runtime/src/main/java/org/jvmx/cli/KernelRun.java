@@ -7,8 +7,6 @@ import java.io.Writer;
 import java.util.List;
 import org.jvmx.monitor.Machine;
 import org.jvmx.monitor.loader.BootModule;
-import org.jvmx.monitor.loader.KernelLoader;
-import org.jvmx.monitor.loader.LoadedKernel;
 import org.jvmx.monitor.loader.LoaderException;
 
 /**
@@ -43,13 +41,11 @@ final class KernelRun {
         Writer out = inv.out();
         PrintWriter err = inv.err();
         try (Machine m = new Machine(mem, b -> console(out, b))) {
-            LoadedKernel k;
             try {
-                k = KernelLoader.load(m.vm(), mem, source, image, cmdline, modules);
+                m.load(source, image, cmdline, modules);
             } catch (LoaderException e) {
                 throw new CliException(e.getMessage());
             }
-            m.boot(k);
             Thread console = Thread.ofPlatform().daemon().name("jvmx-console").start(() -> {
                 byte[] buf = new byte[256];
                 try {

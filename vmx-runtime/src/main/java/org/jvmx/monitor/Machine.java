@@ -90,17 +90,32 @@ public final class Machine implements AutoCloseable {
         this.pagingOff = new PagingOffPhase(cpu);
     }
 
+    /** RAM at the top the monitor keeps for itself (identity page tables of a paging-off phase); the guest is told of the rest. */
+    public static final long MONITOR_RESERVED = 64 << 10;
+
+    /**
+     * Loads a kernel image (Multiboot or ELF64) into guest RAM below the monitor's reserved
+     * pages and sets the vCPU to its initial state; see {@link #boot}.
+     */
+    public org.jvmx.monitor.loader.LoadedKernel load(String source, byte[] image, String cmdline,
+            java.util.List<org.jvmx.monitor.loader.BootModule> modules) throws org.jvmx.monitor.loader.LoaderException {
+        var k = org.jvmx.monitor.loader.KernelLoader.load(vm, ramBytes - MONITOR_RESERVED, source, image, cmdline, modules);
+        boot(k);
+        return k;
+    }
+
     /**
      * Sets the vCPU to the state the loader prepared. A Multiboot kernel starts in 32-bit
      * protected mode with paging off, run through {@link PagingOffPhase} on identity tables the
-     * monitor puts in the last pages of RAM (they cover the first 4 GiB, or all of RAM).
+     * monitor puts in its reserved pages at the top of RAM (covering the first 4 GiB, or all of RAM).
      */
     public void boot(org.jvmx.monitor.loader.LoadedKernel kernel) {
         kernel.state().writeTo(cpu);
         if (!kernel.state().longMode()) {
             long mapped = Math.max(ramBytes, 4L << 30);
             long pages = 2 + ((mapped + (1L << 30) - 1) >>> 30);
-            pagingOff.begin(vm, ramBytes - pages * 4096, mapped);
+            if (pages * 4096 > MONITOR_RESERVED) throw new IllegalStateException("RAM too large for the monitor's tables");
+            pagingOff.begin(vm, ramBytes - MONITOR_RESERVED, mapped);
         }
     }
 

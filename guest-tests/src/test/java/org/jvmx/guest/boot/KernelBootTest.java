@@ -12,8 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jvmx.monitor.Machine;
-import org.jvmx.monitor.loader.KernelLoader;
-import org.jvmx.monitor.loader.LoadedKernel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -49,8 +47,7 @@ class KernelBootTest {
         assertEquals(0, p.waitFor(), log);
         StringBuilder console = new StringBuilder();
         try (Machine m = new Machine(MEM, b -> console.append((char) b))) {
-            LoadedKernel k = KernelLoader.load(m.vm(), MEM, name, Files.readAllBytes(out), "", List.of());
-            m.boot(k);
+            m.load(name, Files.readAllBytes(out), "", List.of());
             Thread t = Thread.ofPlatform().start(() -> whileRunning.accept(m));
             Machine.Result r = m.run();
             t.join();
@@ -67,7 +64,7 @@ class KernelBootTest {
     void multibootKernelSwitchesFrom32BitProtectedModeToLongMode() throws Exception {
         Boot b = boot("multiboot_modeswitch", true, m -> { });
         assertSucceeded(b);
-        assertTrue(b.console().contains("multiboot magic 0x2badb002, info flags 0x24d, mem_upper 31744 KiB\n"), b.console());
+        assertTrue(b.console().contains("multiboot magic 0x2badb002, info flags 0x24d, mem_upper 31680 KiB\n"), b.console());
         assertTrue(b.console().contains("64-bit mode: CS 0x8, EFER.LME 1 LMA 1\n"), b.console());
     }
 
