@@ -1,0 +1,81 @@
+package org.jvmx.monitor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A Multiboot kernel's paging-off phase as the guest sees it: CR0.PG = 0, CR4 and EFER as it set
+ * them, CR3 as it wrote it, although the vCPU really runs in IA-32e mode on the monitor's tables.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class PagingOffPhaseTest {
+    @TempDir
+    Path dir;
+
+    /** Assembles 32-bit code behind a Multiboot header into an ELF32 kernel at 1 MiB (GNU as/ld). */
+    byte[] kernel(String body) throws Exception {
+        Path s = dir.resolve("k.s"), o = dir.resolve("k.o"), elf = dir.resolve("k.elf");
+        Files.writeString(s, """
+                .code32
+                .text
+                .globl _start
+                .align 4
+                .long 0x1BADB002, 0, -0x1BADB002
+                _start:
+                """ + body);
+        run("as", "--32", "-o", o.toString(), s.toString());
+        run("ld", "-m", "elf_i386", "-Ttext", "0x100000", "-e", "_start", "-o", elf.toString(), o.toString());
+        return Files.readAllBytes(elf);
+    }
+
+    static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), String.join(" ", cmd) + ":\n" + out);
+    }
+
+    @Test
+    void theGuestSeesItsOwnControlRegistersAndEferAndCannotUse32BitPaging() throws Exception {
+        byte[] k = kernel("""
+                mov %cr0, %eax
+                mov %eax, 0x2000
+                mov $0x12345000, %eax
+                mov %eax, %cr3
+                mov %cr3, %ebx
+                mov %ebx, 0x2004
+                mov $0xC0000080, %ecx
+                rdmsr
+                mov %eax, 0x2008
+                or $0x100, %eax
+                wrmsr
+                rdmsr
+                mov %eax, 0x200c
+                mov %cr4, %eax
+                mov %eax, 0x2010
+                mov %cr0, %eax
+                or $0x80000000, %eax
+                mov %eax, %cr0
+                hlt
+                """);
+        try (Machine m = new Machine(32 << 20, b -> { })) {
+            m.load("k.elf", k, "", List.of());
+            Machine.Result r = m.run();
+            assertEquals(Machine.Ending.UNHANDLED_EXIT, r.ending(), r.toString());
+            assertTrue(r.detail().contains("paging without long mode"), r.detail());
+            assertEquals(0, m.vm().readValue(0x2000, 4) & 0x8000_0000L, "CR0.PG reads 0");
+            assertEquals(1, m.vm().readValue(0x2000, 4) & 1, "CR0.PE reads 1");
+            assertEquals(0x12345000, m.vm().readValue(0x2004, 4), "CR3 reads what was written");
+            assertEquals(0, m.vm().readValue(0x2008, 4), "EFER starts clear");
+            assertEquals(0x100, m.vm().readValue(0x200c, 4), "LME set, LMA not");
+            assertEquals(0, m.vm().readValue(0x2010, 4), "CR4.PAE (and VMXE) hidden");
+        }
+    }
+}
