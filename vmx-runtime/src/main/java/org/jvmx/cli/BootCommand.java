@@ -20,7 +20,7 @@ final class BootCommand implements Command {
 
     @Override
     public String synopsis() {
-        return "boot IMAGE [--mem SIZE] [--cmdline TEXT] [--module FILE]... [--stats]";
+        return "boot IMAGE [--mem SIZE] [--cmdline TEXT] [--module FILE]... [--tier TIER] [--stats]";
     }
 
     @Override
@@ -42,7 +42,8 @@ final class BootCommand implements Command {
                 Option.value("mem", "SIZE", "guest RAM, e.g. 64M or 1G (default 128M)"),
                 Option.value("cmdline", "TEXT", "the kernel command line (Multiboot)"),
                 Option.repeatable("module", "FILE", "a boot module (Multiboot), repeatable"),
-                Option.flag("stats", "print VM exits by reason, instructions by tier, blocks translated and MIPS"));
+                Option.flag("stats", "print VM exits by reason, instructions by tier, blocks translated and MIPS"),
+                Option.value("tier", "TIER", "interpret, jit (compile every 64-bit block) or mixed (default: hot blocks compiled)"));
     }
 
     @Override

@@ -24,7 +24,7 @@ final class DemoCommand implements Command {
 
     @Override
     public String synopsis() {
-        return "demo [--mem SIZE]";
+        return "demo [--mem SIZE] [--tier TIER]";
     }
 
     @Override
@@ -42,7 +42,8 @@ final class DemoCommand implements Command {
 
     @Override
     public List<Option> options() {
-        return List.of(Option.value("mem", "SIZE", "guest RAM (default 64M)"));
+        return List.of(Option.value("mem", "SIZE", "guest RAM (default 64M)"),
+                Option.value("tier", "TIER", "interpret, jit (compile every 64-bit block) or mixed (default: hot blocks compiled)"));
     }
 
     @Override

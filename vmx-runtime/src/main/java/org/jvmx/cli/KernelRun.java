@@ -36,11 +36,22 @@ final class KernelRun {
     }
 
     /** Loads and runs; returns the process exit status ({@code successStatus} is mapped to 0). */
+    /** The --tier option (interpret, jit, mixed; default mixed). */
+    static org.jvmx.translator.exec.Engine.Tier tier(Invocation inv) throws CliException {
+        return switch (inv.has("tier") ? inv.value("tier") : "mixed") {
+            case "interpret" -> org.jvmx.translator.exec.Engine.Tier.INTERPRET;
+            case "jit" -> org.jvmx.translator.exec.Engine.Tier.COMPILE;
+            case "mixed" -> org.jvmx.translator.exec.Engine.Tier.MIXED;
+            default -> throw inv.usageError("--tier: '" + inv.value("tier") + "' is not interpret, jit or mixed");
+        };
+    }
+
     static int run(Invocation inv, String source, byte[] image, long mem, String cmdline, List<BootModule> modules,
             boolean stats, long successStatus) throws CliException, IOException {
+        org.jvmx.translator.exec.Engine.Tier tier = tier(inv);
         Writer out = inv.out();
         PrintWriter err = inv.err();
-        try (Machine m = new Machine(mem, b -> console(out, b))) {
+        try (Machine m = new Machine(mem, b -> console(out, b), tier)) {
             try {
                 m.load(source, image, cmdline, modules);
             } catch (LoaderException e) {

@@ -18,9 +18,10 @@ class DemoCommandTest {
     @TempDir
     Path dir;
 
-    @Test
-    void demoPrintsItsPictureAndStatsAndExitsZero() {
-        MainTest.Result r = MainTest.run("demo");
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"mixed", "interpret", "jit"})
+    void demoPrintsItsPictureAndStatsAndExitsZero(String tier) {
+        MainTest.Result r = MainTest.run("demo", "--tier", tier);
         assertEquals(0, r.status(), r.toString());
         String out = r.out();
         assertTrue(out.contains("jvmx demo kernel: running in 64-bit mode"), out);
