@@ -65,7 +65,17 @@ final class KernelRun {
                     // no more input
                 }
             });
-            Thread hook = new Thread(m::requestStop, "jvmx-ctrl-c");
+            // Ctrl-C (or SIGTERM): stop the guest at its next exit and let the statistics print
+            // before the JVM goes down (shutdown hooks must finish first).
+            java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                m.requestStop();
+                try {
+                    reported.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "jvmx-ctrl-c");
             Runtime.getRuntime().addShutdownHook(hook);
             Machine.Result r;
             try {
@@ -82,7 +92,9 @@ final class KernelRun {
             if (stats) {
                 err.print(m.stats());
             }
+            if (r.ending() == Machine.Ending.STOPPED) err.println("jvmx: " + source + ": stopped");
             err.flush();
+            reported.countDown();
             return switch (r.ending()) {
                 case DEBUG_EXIT -> r.status() == successStatus ? 0 : r.status();
                 case RESET -> 0;
