@@ -6,6 +6,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
+import org.jvmx.monitor.apic.IoApic;
+import org.jvmx.monitor.apic.IpiSink;
+import org.jvmx.monitor.apic.LocalApic;
 import org.jvmx.monitor.devices.PcPlatform;
 import org.jvmx.translator.exec.Engine;
 import org.jvmx.translator.exec.ExecStats;
@@ -52,6 +55,8 @@ public final class Machine implements AutoCloseable {
 
     private final Vm vm;
     private final Vcpu cpu;
+    private final LocalApic lapic;
+    private final IoApic ioapic;
     private final long ramBytes;
     private final PagingOffPhase pagingOff;
     private final PcPlatform pc;
@@ -86,6 +91,16 @@ public final class Machine implements AutoCloseable {
                 () -> reset = true, status -> exitStatus = status);
         pc.rtc().setMemorySize(Math.min(ramBytes, 0xE000_0000L), Math.max(0, ramBytes - 0xE000_0000L));
         this.cpu = vm.createVcpu();
+        // The local APIC (xAPIC page and x2APIC MSRs) and the I/O APIC, served in the monitor.
+        this.lapic = new LocalApic(0, true, System::nanoTime, IpiSink.NONE);
+        this.ioapic = new IoApic(lapic);
+        vm.addMmio(lapic.mmioBase(), LocalApic.MMIO_SIZE, lapic);
+        vm.addMmio(IoApic.DEFAULT_BASE, IoApic.MMIO_SIZE, ioapic);
+        // What firmware leaves: the APIC software-enabled in virtual-wire mode, the 8259's INTR
+        // through LINT0 as ExtINT and NMI on LINT1 (SDM Vol. 3A, 11.4.7; MP spec 3.6.2.2).
+        lapic.write(0xF0, 4, 0x1FF);
+        lapic.write(0x350, 4, 0x700);
+        lapic.write(0x360, 4, 0x400);
         this.ramBytes = ramBytes;
         this.pagingOff = new PagingOffPhase(cpu);
     }
@@ -163,7 +178,7 @@ public final class Machine implements AutoCloseable {
             Result r = ending();
             if (r != null) return r;
             long now = System.nanoTime();
-            pc.poll(now);
+            pollDevices(now);
             injectInterrupt();
             armTimer(now);
             VmExit x = cpu.run();
@@ -198,7 +213,9 @@ public final class Machine implements AutoCloseable {
                     if (halted != null) return halted;
                 }
                 case RDMSR, WRMSR -> {
-                    if (!pagingOff.msr(x, x.reason() == ExitReason.WRMSR)) cpu.emulateInstruction();
+                    boolean write = x.reason() == ExitReason.WRMSR;
+                    if (LocalApic.handlesMsr(x.msr())) apicMsr(x, write);
+                    else if (!pagingOff.msr(x, write)) cpu.emulateInstruction();
                 }
                 case CONTROL_REGISTER_ACCESS -> {
                     try {
@@ -239,18 +256,36 @@ public final class Machine implements AutoCloseable {
         return null;
     }
 
+    private void pollDevices(long now) {
+        pc.poll(now);
+        lapic.poll(now);
+    }
+
+    private long nextEvent() {
+        return Math.min(pc.nextEventNanos(), lapic.nextEventNanos());
+    }
+
+    /** An interrupt for the CPU: from the local APIC, or the 8259's INTR when it passes through LINT0. */
+    private boolean interruptPending() {
+        return lapic.hasInterrupt() || lapic.extIntEnabled() && pc.pic().hasInterrupt();
+    }
+
+    private int acknowledgeInterrupt() {
+        return lapic.hasInterrupt() ? lapic.acknowledge() : pc.pic().acknowledge();
+    }
+
     /**
-     * A device interrupt is pending at the PIC: inject it if the guest can take one now
+     * A device interrupt is pending (local APIC, or the PIC through it): inject it if the guest can take one now
      * (RFLAGS.IF = 1, no STI or MOV SS shadow, SDM Vol. 3C 27.6), else ask for an
      * interrupt-window exit (26.7.5) and inject then.
      */
     private void injectInterrupt() {
-        if (!pc.pic().hasInterrupt()) return;
+        if (!interruptPending()) return;
         boolean open = (cpu.vmread(VmcsFields.GUEST_RFLAGS) & 0x200) != 0
                 && (cpu.vmread(VmcsFields.GUEST_INTERRUPTIBILITY_STATE) & 3) == 0;
         long proc = cpu.vmread(VmcsFields.CPU_BASED_VM_EXEC_CONTROL);
         if (open) {
-            int vector = pc.pic().acknowledge();
+            int vector = acknowledgeInterrupt();
             cpu.vmwrite(VmcsFields.VM_ENTRY_INTERRUPTION_INFO, (vector | Controls.INTR_INFO_VALID) & 0xFFFF_FFFFL);
             if ((proc & Controls.PROC_INTERRUPT_WINDOW_EXITING) != 0) {
                 cpu.vmwrite(VmcsFields.CPU_BASED_VM_EXEC_CONTROL, proc & ~Controls.PROC_INTERRUPT_WINDOW_EXITING);
@@ -262,7 +297,7 @@ public final class Machine implements AutoCloseable {
 
     /** Arms the VMX-preemption timer for the next device deadline (when it changed). */
     private void armTimer(long now) {
-        long next = pc.nextEventNanos();
+        long next = nextEvent();
         if (next == armedDeadline) return;
         armedDeadline = next;
         long pin = cpu.vmread(VmcsFields.PIN_BASED_VM_EXEC_CONTROL);
@@ -286,9 +321,9 @@ public final class Machine implements AutoCloseable {
             Result r = ending();
             if (r != null) return r;
             long now = System.nanoTime();
-            pc.poll(now);
-            if (pc.pic().hasInterrupt()) return null;
-            long next = pc.nextEventNanos();
+            pollDevices(now);
+            if (interruptPending()) return null;
+            long next = nextEvent();
             boolean interruptsOn = (cpu.vmread(VmcsFields.GUEST_RFLAGS) & 0x200) != 0;
             if (next == Long.MAX_VALUE && !interruptsOn) {
                 return new Result(Ending.HALTED, 1, String.format(
@@ -302,6 +337,33 @@ public final class Machine implements AutoCloseable {
                 Thread.onSpinWait();
             }
         }
+    }
+
+    /** IA32_APIC_BASE, the TSC deadline and the x2APIC MSRs, served by the local APIC model; #GP where it refuses. */
+    private void apicMsr(VmExit x, boolean write) {
+        boolean ok;
+        if (write) {
+            ok = lapic.writeMsr(x.msr(), x.data());
+        } else {
+            var v = lapic.readMsr(x.msr());
+            ok = v.isPresent();
+            if (ok) {
+                cpu.setReg(Reg.RAX, v.getAsLong() & 0xFFFF_FFFFL);
+                cpu.setReg(Reg.RDX, v.getAsLong() >>> 32);
+            }
+        }
+        if (ok) {
+            cpu.skipInstruction();
+        } else { // #GP(0) at the instruction (SDM WRMSR/RDMSR), injected on the next entry
+            cpu.vmwrite(VmcsFields.VM_ENTRY_INTERRUPTION_INFO, (13 | Controls.INTR_TYPE_HARDWARE_EXCEPTION << 8
+                    | Controls.INTR_INFO_DELIVER_ERROR_CODE | Controls.INTR_INFO_VALID) & 0xFFFF_FFFFL);
+            cpu.vmwrite(VmcsFields.VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+        }
+    }
+
+    /** The local APIC of the vCPU. */
+    public LocalApic localApic() {
+        return lapic;
     }
 
     private long hypercall(long number) {

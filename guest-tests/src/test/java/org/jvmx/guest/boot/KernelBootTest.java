@@ -120,6 +120,18 @@ class KernelBootTest {
                 "50 PIT periods of 10 ms took " + cycles / 1e6 + " ms of guest time");
     }
 
+    @Test
+    void localApicTimerInterruptsArriveAtTheProgrammedRate() throws Exception {
+        Boot b = boot("lapic");
+        assertSucceeded(b);
+        assertTrue(b.console().contains("lapic: x2APIC id 0, version 0x14\n"), b.console());
+        Matcher m = Pattern.compile("lapic: 50 ticks in (\\d+) TSC cycles").matcher(b.console());
+        assertTrue(m.find(), b.console());
+        long cycles = Long.parseLong(m.group(1));
+        assertTrue(Math.abs(cycles - 500_000_000L) <= PIT_TOLERANCE * 500_000_000L,
+                "50 local APIC timer periods of 10 ms took " + cycles / 1e6 + " ms of guest time");
+    }
+
     /** Allowed deviation of the PIT rate measured in guest time. */
     static final double PIT_TOLERANCE = 0.10;
 
