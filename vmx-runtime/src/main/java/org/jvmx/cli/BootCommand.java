@@ -26,7 +26,7 @@ final class BootCommand implements Command {
     @Override
     public String description() {
         return """
-                Loads IMAGE into a virtual PC (RAM, 8259 PIC, 8254 PIT, 16550A UART on COM1, CMOS
+                Loads IMAGE into a virtual PC (RAM, local APIC, I/O APIC, 8259 PIC, 8254 PIT, 16550A UART on COM1, CMOS
                 RTC, i8042, debug-exit port 0xf4) and runs it on one vCPU under jvmx's VMX model.
                 ELF64 kernels are entered in long mode with identity-mapped page tables; Multiboot
                 kernels (a.out kludge or ELF) in 32-bit protected mode with paging off, from where

@@ -19,7 +19,7 @@ final class DemoCommand implements Command {
 
     @Override
     public String summary() {
-        return "boot the embedded demo kernel: page faults, timer interrupts, hypercalls, a Mandelbrot set";
+        return "boot the embedded demo kernel: mode switch, page faults, timer interrupts, hypercalls, a Mandelbrot set";
     }
 
     @Override
@@ -33,7 +33,7 @@ final class DemoCommand implements Command {
                 Boots jvmx's own demo kernel (C and assembly in guest-tests/src/guest/demo, built
                 into the jar) on a virtual PC through Multiboot. The kernel switches itself from
                 32-bit protected mode into long mode, installs its IDT and page tables, handles
-                page faults it causes on purpose, takes PIT timer interrupts through the PIC, asks
+                page faults it causes on purpose, takes local APIC timer interrupts, asks
                 the monitor to print through a VMCALL hypercall, draws an ASCII Mandelbrot set on the
                 serial console and ends through the debug-exit port. The statistics of the run
                 (VM exits by reason, instructions by tier, blocks translated, MIPS) follow on

@@ -27,7 +27,7 @@ class DemoCommandTest {
         assertTrue(out.contains("jvmx demo kernel: running in 64-bit mode"), out);
         assertTrue(out.contains("page faults handled: 2 (value read back 0x1235)"), out);
         assertTrue(out.contains("hello from the guest, printed by the monitor through a hypercall"), out);
-        assertTrue(out.contains("timer: 10 PIT interrupts at 100 Hz"), out);
+        assertTrue(out.contains("timer: 10 local APIC timer interrupts at 100 Hz"), out);
         // The Mandelbrot set: 24 rows of 72 columns, symmetric about the real axis, its body made of '@'.
         String[] lines = out.substring(out.indexOf("Hz\r\n") + 4, out.indexOf("done")).split("\r\n");
         assertEquals(24, lines.length, out);
