@@ -681,15 +681,7 @@ public final class Vcpu implements AutoCloseable {
 
     /** A VM exit the vCPU itself causes (not an instruction): recorded in the VMCS as 28.2 says. */
     private VmExit exitFor(ExitReason reason, long qualification, long interruptionInfo, int errorCode) {
-        vmcs.write(VmcsFields.VM_EXIT_REASON, reason.fieldValue(false));
-        vmcs.write(VmcsFields.EXIT_QUALIFICATION, qualification);
-        vmcs.write(VmcsFields.VM_EXIT_INSTRUCTION_LENGTH, 0);
-        vmcs.write(VmcsFields.VMX_INSTRUCTION_INFO, 0);
-        vmcs.write(VmcsFields.GUEST_LINEAR_ADDRESS, 0);
-        vmcs.write(VmcsFields.VM_EXIT_INTERRUPTION_INFO, interruptionInfo);
-        vmcs.write(VmcsFields.VM_EXIT_INTERRUPTION_ERROR_CODE, errorCode & 0xFFFF_FFFFL);
-        vmcs.write(VmcsFields.IDT_VECTORING_INFO, 0);
-        VmxSensitive.clearEntryEvent(vmcs);
+        VmxSensitive.recordExitInformation(vmcs, reason, qualification, 0, 0, 0, interruptionInfo, errorCode);
         saveTimer();
         msrListsOnExit();
         if (reason == ExitReason.TRIPLE_FAULT) activity = Controls.ACTIVITY_SHUTDOWN;

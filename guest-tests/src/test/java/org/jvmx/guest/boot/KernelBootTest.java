@@ -33,18 +33,7 @@ class KernelBootTest {
 
     /** As {@link #boot(String)}; {@code whileRunning} gets the machine from another thread once it runs. */
     static Boot boot(String name, java.util.function.Consumer<Machine> whileRunning) throws Exception {
-        return boot(name, false, whileRunning);
-    }
-
-    /** With {@code multiboot}, the kernel enters through Multiboot in 32-bit mode and switches to 64-bit itself. */
-    static Boot boot(String name, boolean multiboot, java.util.function.Consumer<Machine> whileRunning) throws Exception {
-        Path out = Path.of("target", "guest-kernels", name + ".elf");
-        List<String> cmd = new java.util.ArrayList<>(List.of("sh", "src/guest/build-kernel.sh"));
-        if (multiboot) cmd.add("--multiboot");
-        cmd.addAll(List.of(out.toString(), "src/guest/tests/" + name + ".c"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), log);
+        Path out = GuestKernels.build(name);
         StringBuilder console = new StringBuilder();
         try (Machine m = new Machine(MEM, b -> console.append((char) b))) {
             m.load(name, Files.readAllBytes(out), "", List.of());
@@ -62,7 +51,7 @@ class KernelBootTest {
 
     @Test
     void multibootKernelSwitchesFrom32BitProtectedModeToLongMode() throws Exception {
-        Boot b = boot("multiboot_modeswitch", true, m -> { });
+        Boot b = boot("multiboot_modeswitch");
         assertSucceeded(b);
         assertTrue(b.console().contains("multiboot magic 0x2badb002, info flags 0x24d, mem_upper 31680 KiB\n"), b.console());
         assertTrue(b.console().contains("64-bit mode: CS 0x8, EFER.LME 1 LMA 1\n"), b.console());

@@ -75,13 +75,8 @@ final class IsaCoverage {
         try (var sources = java.nio.file.Files.list(Path.of("src", "guest", "tests"))) {
             // multiboot_*.c kernels start with 32-bit code, which a 64-bit scan would misread: left out.
             for (Path c : sources.filter(p -> p.toString().endsWith(".c")
-                    && !p.getFileName().toString().startsWith("multiboot_")).sorted().toList()) {
-                String name = c.getFileName().toString().replace(".c", "");
-                Path elf = Path.of("target", "guest-kernels", "coverage-" + name + ".elf");
-                Process p = new ProcessBuilder("sh", "src/guest/build-kernel.sh", elf.toString(), c.toString())
-                        .redirectErrorStream(true).start();
-                String log = new String(p.getInputStream().readAllBytes());
-                if (p.waitFor() != 0) throw new IllegalStateException("building " + c + " failed:\n" + log);
+                    && !org.jvmx.guest.boot.GuestKernels.isMultiboot(p.getFileName().toString())).sorted().toList()) {
+                Path elf = org.jvmx.guest.boot.GuestKernels.build(c.getFileName().toString().replace(".c", ""));
                 org.jvmx.monitor.loader.ElfFile f = org.jvmx.monitor.loader.ElfFile.read(elf);
                 for (var section : f.sections()) {
                     if ((section.flags() & 4) == 0 || section.size() == 0) continue; // SHF_EXECINSTR

@@ -133,7 +133,7 @@ public final class Interrupts {
         // The handler's code segment (SDM 6.12.1.1, 6.14.1): a present 64-bit code segment with DPL <= CPL.
         if ((selector & ~3) == 0) throw GuestFault.generalProtection(ext);
         int selError = selector & 0xFFFC | ext;
-        long desc = descriptor(c, selector, selError);
+        long desc = DescriptorTables.read(c, selector, selError);
         int ar = SegmentRegister.descriptorAccessRights(desc);
         boolean code = (ar & SegmentRegister.AR_S) != 0 && (ar & 8) != 0;
         int dpl = (ar >>> 5) & 3;
@@ -164,26 +164,12 @@ public final class Interrupts {
 
         // Commit (SDM 6.14.2): CS, SS (null with the new RPL on a privilege change), RSP, RIP, RFLAGS.
         if (newCpl < cpl) s.ss.loadNull(newCpl);
-        s.cs.loadDescriptor(selector & ~3 | newCpl, c.markDescriptorAccessed(descriptorAddress(c, selector), desc));
+        s.cs.loadDescriptor(selector & ~3 | newCpl, c.markDescriptorAccessed(DescriptorTables.address(c, selector), desc));
         c.gpr[CpuState.RSP] = top;
         s.rip = offset;
         long clear = Rflags.TF | Rflags.NT | Rflags.RF | Rflags.VM | (type == 0xE ? Rflags.IF : 0);
         s.setRflags(s.rflags() & ~clear);
         c.refreshMode();
-    }
-
-    private static long descriptorAddress(Cpu c, int selector) {
-        return ((selector & 4) != 0 ? c.state.ldtr.base() : c.state.gdtrBase) + (selector & ~7);
-    }
-
-    /** An 8-byte descriptor from the GDT or LDT, with the table-limit check. */
-    private static long descriptor(Cpu c, int selector, int error) {
-        CpuState s = c.state;
-        boolean ldt = (selector & 4) != 0;
-        long base = ldt ? s.ldtr.base() : s.gdtrBase;
-        long limit = ldt ? s.ldtr.limitUnsigned() : s.gdtrLimit & 0xFFFFL;
-        if ((selector & ~7) + 7 > limit) throw GuestFault.generalProtection(error);
-        return supervisorRead(c, base + (selector & ~7));
     }
 
     /** An implicit supervisor-mode access (descriptor tables, TSS, the handler's stack; SDM 4.6). */

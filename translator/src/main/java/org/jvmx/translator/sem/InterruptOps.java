@@ -6,6 +6,7 @@ import org.jvmx.translator.cpu.CpuState;
 import org.jvmx.translator.cpu.Rflags;
 import org.jvmx.translator.cpu.SegmentRegister;
 import org.jvmx.translator.exec.Cpu;
+import org.jvmx.translator.exec.DescriptorTables;
 import org.jvmx.translator.exec.Isa;
 import org.jvmx.translator.mem.GuestFault;
 
@@ -144,19 +145,14 @@ public final class InterruptOps {
     }
 
     private static long descriptorAddress(Cpu c, int selector) {
-        return ((selector & 4) != 0 ? c.state.ldtr.base() : c.state.gdtrBase) + (selector & ~7);
+        return DescriptorTables.address(c, selector);
     }
 
-    /** The 8-byte descriptor of {@code selector}, #GP(selector) past the table limit. */
+    /** The 8-byte descriptor of {@code selector}: #GP(selector) past the table limit or through an unusable LDT. */
     private static long descriptor(Cpu c, int selector) {
-        CpuState s = c.state;
-        long limit = (selector & 4) != 0 ? s.ldtr.limitUnsigned() : s.gdtrLimit & 0xFFFFL;
-        if ((selector & 4) != 0 && (s.ldtr.vmcsAccessRights() & SegmentRegister.AR_UNUSABLE) != 0) {
+        if ((selector & 4) != 0 && (c.state.ldtr.vmcsAccessRights() & SegmentRegister.AR_UNUSABLE) != 0) {
             throw GuestFault.generalProtection(selector & 0xFFFC);
         }
-        if ((selector & ~7) + 7 > limit) throw GuestFault.generalProtection(selector & 0xFFFC);
-        long a = descriptorAddress(c, selector);
-        if ((a << 16 >> 16) != a) throw GuestFault.generalProtection(0);
-        return c.memory.read(a, 8, false);
+        return DescriptorTables.read(c, selector, selector & 0xFFFC);
     }
 }

@@ -71,6 +71,19 @@ public final class VmxSensitive implements Sensitive {
 
     private VmExit record(Cpu c, long rip, ExitReason r, long qual, int length, long info, long linear, int msr,
             long value, long intrInfo, int errorCode) {
+        recordExitInformation(vmcs, r, qual, length, info, linear, intrInfo, errorCode);
+        if (!deferGuestStateSave) GuestStateSync.save(c.state, rip, vmcs);
+        return new VmExit(r, qual, length, info, linear, rip, msr, value, false, intrInfo, errorCode);
+    }
+
+    /**
+     * The exit-information fields every VM exit writes (28.2.1-28.2.5): reason, qualification,
+     * instruction length and information, guest-linear address, interruption information and
+     * error code; IDT-vectoring information invalid (not during event delivery, 28.2.4); and the
+     * valid bit of the VM-entry interruption information cleared.
+     */
+    public static void recordExitInformation(Vmcs vmcs, ExitReason r, long qual, int length, long info, long linear,
+            long intrInfo, int errorCode) {
         vmcs.write(VmcsFields.VM_EXIT_REASON, r.fieldValue(false));
         vmcs.write(VmcsFields.EXIT_QUALIFICATION, qual);
         vmcs.write(VmcsFields.VM_EXIT_INSTRUCTION_LENGTH, length);
@@ -78,10 +91,8 @@ public final class VmxSensitive implements Sensitive {
         vmcs.write(VmcsFields.GUEST_LINEAR_ADDRESS, linear);
         vmcs.write(VmcsFields.VM_EXIT_INTERRUPTION_INFO, intrInfo);
         vmcs.write(VmcsFields.VM_EXIT_INTERRUPTION_ERROR_CODE, errorCode & 0xFFFF_FFFFL);
-        vmcs.write(VmcsFields.IDT_VECTORING_INFO, 0); // not during event delivery (28.2.4)
+        vmcs.write(VmcsFields.IDT_VECTORING_INFO, 0);
         clearEntryEvent(vmcs);
-        if (!deferGuestStateSave) GuestStateSync.save(c.state, rip, vmcs);
-        return new VmExit(r, qual, length, info, linear, rip, msr, value, false, intrInfo, errorCode);
     }
 
     /** Every VM exit clears the valid bit of the VM-entry interruption-information field (28.2, "Recording VM-Exit Information and Updating VM-Entry Control Fields"). */
@@ -611,13 +622,8 @@ public final class VmxSensitive implements Sensitive {
             case XSETBV -> c.gpr[CpuState.RDX] << 32 | (c.gpr[CpuState.RAX] & 0xFFFF_FFFFL);
             default -> 0;
         };
-        if (r.number() >= ExitReason.VMCLEAR.number() && r.number() <= ExitReason.VMXON.number()
-                || r == ExitReason.INVEPT || r == ExitReason.INVVPID) {
-            long[] qi = vmxInstructionInfo(i);
-            tailExit(c, i, r, qi[0], qi[1], -1, value);
-            return;
-        }
-        tailExit(c, i, r, 0, 0, -1, value);
+        long[] qi = vmxInstructionInfo(i); // {0, 0} for anything but a VMX instruction with operands
+        tailExit(c, i, r, qi[0], qi[1], -1, value);
     }
 
 }
