@@ -9,9 +9,6 @@ package org.jvmx.vmx.vmcs;
  */
 @FunctionalInterface
 public interface VmEntry {
-    /** Accepts every VMCS; stands in until the entry checks are written. */
-    VmEntry ACCEPT_ALL = (context, vmcs, resume) -> VmxResult.succeed();
-
     /**
      * @param resume true for VMRESUME, false for VMLAUNCH
      * @return VMsucceed when the guest was entered; VMfailValid with the entry error otherwise

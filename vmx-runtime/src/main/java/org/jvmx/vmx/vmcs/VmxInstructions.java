@@ -21,10 +21,10 @@ public final class VmxInstructions {
     private final VmxCapabilities caps;
     private final VmEntry entry;
 
-    public VmxInstructions(VmxCapabilities caps) {
-        this(caps, VmEntry.ACCEPT_ALL);
-    }
-
+    /**
+     * @param entry what VMLAUNCH/VMRESUME check and do once the launch state is right
+     *              ({@code org.jvmx.vmx.entry.EntryChecks}, the SDM's VM-entry checks)
+     */
     public VmxInstructions(VmxCapabilities caps, VmEntry entry) {
         this.caps = caps;
         this.entry = entry;

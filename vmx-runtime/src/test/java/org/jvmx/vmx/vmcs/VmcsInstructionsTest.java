@@ -13,7 +13,13 @@ class VmcsInstructionsTest {
     private static final long A = 0x2000;
     private static final long B = 0x3000;
 
-    private final VmxInstructions vmx = new VmxInstructions(new VmxCapabilities(REV, 39, false));
+    /**
+     * The life cycle alone: entries always succeed here (the VM-entry checks are EntryChecksTest's),
+     * so a VMCS with no valid guest state can still be launched and resumed.
+     */
+    static final VmEntry ENTER = (context, vmcs, resume) -> VmxResult.succeed();
+
+    private final VmxInstructions vmx = new VmxInstructions(new VmxCapabilities(REV, 39, false), ENTER);
     private VmxContext ctx;
 
     @BeforeEach
@@ -129,7 +135,7 @@ class VmcsInstructionsTest {
     void everyReadOnlyFieldRefusesVmwriteUnlessMiscBit29() {
         on();
         assertSucceed(vmx.vmptrld(ctx, A));
-        VmxInstructions any = new VmxInstructions(new VmxCapabilities(REV, 39, true));
+        VmxInstructions any = new VmxInstructions(new VmxCapabilities(REV, 39, true), ENTER);
         for (VmcsField f : VmcsFieldTable.standard().fields()) {
             if (!f.isReadOnly()) {
                 continue;
