@@ -10,7 +10,8 @@ public final class Commands {
             new DemoCommand(),
             new BootCommand(),
             new DisasmCommand(),
-            new ExecCommand());
+            new ExecCommand(),
+            new RunCommand());
 
     private Commands() { }
 

@@ -218,12 +218,8 @@ public final class Machine implements AutoCloseable {
                     else if (!pagingOff.msr(x, write)) cpu.emulateInstruction();
                 }
                 case CONTROL_REGISTER_ACCESS -> {
-                    try {
-                        if (!pagingOff.controlRegister(x)) {
-                            return new Result(Ending.UNHANDLED_EXIT, 1, "unhandled " + x);
-                        }
-                    } catch (PagingOffPhase.UnsupportedGuestException e) {
-                        return new Result(Ending.UNHANDLED_EXIT, 1, e.getMessage());
+                    if (!pagingOff.controlRegister(x)) {
+                        return new Result(Ending.UNHANDLED_EXIT, 1, "unhandled " + x);
                     }
                 }
                 case CPUID, RDTSC, RDTSCP, RDPMC, INVD, WBINVD_WBNOINVD, XSETBV -> cpu.emulateInstruction();

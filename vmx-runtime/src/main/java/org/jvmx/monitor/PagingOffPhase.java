@@ -17,8 +17,10 @@ import org.jvmx.vmx.vmcs.VmcsFields;
  * code, linear = physical), while the guest sees CR0.PG = 0, CR4 and EFER as it set them and
  * CR3 as it wrote it: CR0.PG and CR4.PAE are host-owned with read shadows, MOV to/from CR3
  * exits, and EFER accesses (every RDMSR/WRMSR exits) are answered from a shadow. When the guest
- * sets CR0.PG with EFER.LME and CR4.PAE — entering long mode — its own page tables take over,
- * the masks are cleared and the phase ends. 32-bit paging without long mode is refused.
+ * sets CR0.PG, its own page tables take over, the masks are cleared and the phase ends: with
+ * EFER.LME and CR4.PAE it enters long mode (IA-32e mode guest); without EFER.LME it stays in
+ * legacy protected mode with 32-bit paging, or PAE paging when CR4.PAE is set (the VM-entry
+ * control "IA-32e mode guest" is cleared; SDM Vol. 3C, 27.3.1.1 allows such a guest with CR0.PG = 1).
  */
 final class PagingOffPhase {
     private static final long EFER = 0xC000_0080L;
@@ -62,7 +64,7 @@ final class PagingOffPhase {
     }
 
     /** Serves a control-register exit of the phase; false when it is not one. */
-    boolean controlRegister(VmExit x) throws UnsupportedGuestException {
+    boolean controlRegister(VmExit x) {
         if (!active) return false;
         int n = x.crNumber(), type = x.crAccessType();
         if (type == 1 && n == 3) { // MOV from CR3: the value the guest wrote
@@ -75,7 +77,7 @@ final class PagingOffPhase {
         } else if (type == 0 && n == 0) {
             long v = x.data();
             if ((v & CpuState.CR0_PG) != 0) {
-                enableGuestPaging(v);
+                if (!enableGuestPaging(v)) return true; // #GP injected: the MOV does not complete
             } else {
                 cr0 = v;
                 cpu.vmwrite(VmcsFields.CR0_READ_SHADOW, v);
@@ -88,22 +90,37 @@ final class PagingOffPhase {
         return true;
     }
 
-    /** The guest turns paging on: long mode with its own tables (SDM Vol. 3A, 10.8.5), or refused. */
-    private void enableGuestPaging(long v) throws UnsupportedGuestException {
-        if ((efer & Msr.EFER_LME) == 0 || (cr4 & CpuState.CR4_PAE) == 0) {
-            throw new UnsupportedGuestException("the guest enables 32-bit or PAE paging without long mode,"
-                    + " which jvmx does not run yet (only the switch into IA-32e mode)");
+    /**
+     * The guest turns paging on (SDM Vol. 3A, 10.8.5 for long mode, 9.9.1 for protected mode):
+     * its CR3 and CR4 become the real ones. EFER.LME without CR4.PAE is #GP(0) on hardware, and
+     * is injected as such with the guest still in its paging-off phase (false).
+     */
+    private boolean enableGuestPaging(long v) {
+        boolean longMode = (efer & Msr.EFER_LME) != 0;
+        if (longMode && (cr4 & CpuState.CR4_PAE) == 0) {
+            cpu.vmwrite(VmcsFields.VM_ENTRY_INTERRUPTION_INFO, (13 | Controls.INTR_TYPE_HARDWARE_EXCEPTION << 8
+                    | Controls.INTR_INFO_DELIVER_ERROR_CODE | Controls.INTR_INFO_VALID) & 0xFFFF_FFFFL);
+            cpu.vmwrite(VmcsFields.VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+            return false;
         }
         active = false;
+        // CR4 bits outside the mask (PSE, PGE, OSFXSR...) change without an exit: take them from the real CR4.
+        long owned = CpuState.CR4_PAE | CR4_VMXE;
+        cr4 = (cpu.vmread(VmcsFields.GUEST_CR4) & ~owned) | (cr4 & owned);
         cpu.vmwrite(VmcsFields.GUEST_CR3, cr3);
         cpu.vmwrite(VmcsFields.GUEST_CR4, cr4 | CR4_VMXE);
         cpu.vmwrite(VmcsFields.CR4_GUEST_HOST_MASK, CR4_VMXE);
         cpu.vmwrite(VmcsFields.CR4_READ_SHADOW, cr4);
         cpu.vmwrite(VmcsFields.GUEST_CR0, v | CpuState.CR0_NE);
         cpu.vmwrite(VmcsFields.CR0_GUEST_HOST_MASK, 0);
-        cpu.vmwrite(VmcsFields.GUEST_IA32_EFER, efer | Msr.EFER_LMA);
+        cpu.vmwrite(VmcsFields.GUEST_IA32_EFER, longMode ? efer | Msr.EFER_LMA : efer);
+        if (!longMode) {
+            cpu.vmwrite(VmcsFields.VM_ENTRY_CONTROLS, cpu.vmread(VmcsFields.VM_ENTRY_CONTROLS)
+                    & ~Controls.ENTRY_IA32E_MODE_GUEST);
+        }
         cpu.vmwrite(VmcsFields.CPU_BASED_VM_EXEC_CONTROL, cpu.vmread(VmcsFields.CPU_BASED_VM_EXEC_CONTROL)
                 & ~(Controls.PROC_CR3_LOAD_EXITING | Controls.PROC_CR3_STORE_EXITING));
+        return true;
     }
 
     /** Serves RDMSR/WRMSR of EFER during the phase from the shadow; false for anything else. */
@@ -119,12 +136,5 @@ final class PagingOffPhase {
         }
         cpu.skipInstruction();
         return true;
-    }
-
-    /** A guest the monitor cannot run: one line for the user. */
-    static final class UnsupportedGuestException extends Exception {
-        UnsupportedGuestException(String message) {
-            super(message, null, false, false);
-        }
     }
 }

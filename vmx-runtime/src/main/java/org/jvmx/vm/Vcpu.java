@@ -520,6 +520,11 @@ public final class Vcpu implements AutoCloseable {
     private VmExit deliver(int vector, Interrupts.Kind kind, int errorCode) {
         try {
             Interrupts.deliver(cpu, vector, kind, errorCode, cpu.state.rip, sensitive::intercepts);
+            if (cpu.pendingLeave != null) { // a task gate: a task-switch exit, nothing delivered
+                Exit leave = cpu.pendingLeave;
+                cpu.pendingLeave = null;
+                return handle(leave);
+            }
             activity = Controls.ACTIVITY_ACTIVE;
             interruptibility &= ~(Controls.INTERRUPTIBILITY_STI | Controls.INTERRUPTIBILITY_MOV_SS);
             return null;

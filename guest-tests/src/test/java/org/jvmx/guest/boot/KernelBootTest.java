@@ -58,6 +58,49 @@ class KernelBootTest {
     }
 
     @Test
+    void kernelStaysIn32BitProtectedModeWithPagingInterruptsAndRing3() throws Exception {
+        Boot b = boot("protected32_paging");
+        assertSucceeded(b);
+        for (String line : List.of(
+                "paging on: CR0.PG 1 WP 1 CR4.PSE 1",
+                "#PF at 0x801000 error 0x0 from CPL 0",
+                "read after fault: 0x600df00d",
+                "#PF at 0x802000 error 0x3 from CPL 0",
+                "write after fault: 7",
+                "page directory accessed 1, PTE dirty 1",
+                "vector 0 error 0x0",
+                "vector 6 error 0x0",
+                "vector 13 error 0x30",
+                "int 40: vector 40 eflags.IF 0",
+                "syscall from CS 0x1b SS 0x23 on the TSS stack 1: hello from ring 3",
+                "sysenter: CS 0x8 SS 0x10",
+                "syscall from CS 0x1b SS 0x23 on the TSS stack 1: back in ring 3 after sysexit",
+                "#PF at 0x400000 error 0x5 from CPL 3",
+                "exit syscall from CPL 3",
+                "10 timer interrupts",
+                "protected32 done")) {
+            assertTrue(b.console().contains(line + "\n"), line + " in\n" + b.console());
+        }
+    }
+
+    @Test
+    void kernelRunsWithPaePagingAndExecuteDisableWithoutLongMode() throws Exception {
+        Boot b = boot("protected32_pae");
+        assertSucceeded(b);
+        for (String line : List.of(
+                "CPUID: NX 1",
+                "PAE paging on: CR0.PG 1 CR4.PAE 1 EFER.NXE 1 LMA 0",
+                "#PF at 0x1001000 error 0x11",
+                "execute-disabled page ran after the fault",
+                "#PF at 0x1002000 error 0x9",
+                "reserved-bit page reads 0x5afe after the fault",
+                "2 MiB PDE accessed 1, 4 KiB PTE accessed 1",
+                "pae done")) {
+            assertTrue(b.console().contains(line + "\n"), line + " in\n" + b.console());
+        }
+    }
+
+    @Test
     void exceptionVectorsWithAndWithoutErrorCodes() throws Exception {
         Boot b = boot("exceptions");
         assertSucceeded(b);

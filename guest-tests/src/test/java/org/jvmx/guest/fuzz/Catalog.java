@@ -183,8 +183,13 @@ final class Catalog {
 
     /** The mnemonics of the instructions in {@code code} (stops at the first invalid one). */
     static Set<Mnemonic> mnemonics(byte[] code) {
+        return mnemonics(code, 64);
+    }
+
+    /** As {@link #mnemonics(byte[])}, decoding {@code bits}-bit code. */
+    static Set<Mnemonic> mnemonics(byte[] code, int bits) {
         Set<Mnemonic> out = EnumSet.noneOf(Mnemonic.class);
-        Decoder d = new Decoder();
+        Decoder d = Decoder.of(bits);
         Instruction in = new Instruction();
         for (int off = 0; off < code.length; ) {
             int n = d.decode(code, off, code.length, HostCpu.CODE_BASE + off, in);

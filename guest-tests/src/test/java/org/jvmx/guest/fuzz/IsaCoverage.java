@@ -70,13 +70,35 @@ final class IsaCoverage {
      * checked by {@code KernelBootTest}): system instructions the host cannot run from user mode
      * (SYSENTER, IRETQ across rings, ...) are tested there. Builds them with the same script.
      */
+    /** The mnemonics of a 32-bit kernel's code: its executable segment from the entry point (after the Multiboot header) on. */
+    static Set<Mnemonic> protected32Mnemonics(Path elf) throws java.io.IOException {
+        try {
+            var f = org.jvmx.monitor.loader.Elf32File.parse(elf.toString(), java.nio.file.Files.readAllBytes(elf));
+            for (var seg : f.segments()) {
+                long start = seg.vaddr(), end = start + seg.filesz();
+                if (!seg.isLoad() || !seg.isExecutable() || f.entry() < start || f.entry() >= end) continue; // PF_X holding the entry
+                byte[] code = f.contents(seg);
+                return Catalog.mnemonics(java.util.Arrays.copyOfRange(code, (int) (f.entry() - start), code.length), 32);
+            }
+        } catch (org.jvmx.monitor.loader.ElfException e) {
+            throw new java.io.IOException(e);
+        }
+        throw new IllegalStateException(elf + ": no executable segment holds the entry point");
+    }
+
     static Set<Mnemonic> kernelMnemonics() {
         Set<Mnemonic> out = EnumSet.noneOf(Mnemonic.class);
         try (var sources = java.nio.file.Files.list(Path.of("src", "guest", "tests"))) {
-            // multiboot_*.c kernels start with 32-bit code, which a 64-bit scan would misread: left out.
+            // multiboot_*.c kernels mix 32- and 64-bit code, which one linear scan would misread: left out.
+            // protected32_*.c kernels are 32-bit code from their entry to the end of the text.
             for (Path c : sources.filter(p -> p.toString().endsWith(".c")
                     && !org.jvmx.guest.boot.GuestKernels.isMultiboot(p.getFileName().toString())).sorted().toList()) {
-                Path elf = org.jvmx.guest.boot.GuestKernels.build(c.getFileName().toString().replace(".c", ""));
+                String name = c.getFileName().toString().replace(".c", "");
+                Path elf = org.jvmx.guest.boot.GuestKernels.build(name);
+                if (org.jvmx.guest.boot.GuestKernels.isProtected32(name)) {
+                    out.addAll(protected32Mnemonics(elf));
+                    continue;
+                }
                 org.jvmx.monitor.loader.ElfFile f = org.jvmx.monitor.loader.ElfFile.read(elf);
                 for (var section : f.sections()) {
                     if ((section.flags() & 4) == 0 || section.size() == 0) continue; // SHF_EXECINSTR

@@ -39,7 +39,7 @@ public final class CpuState {
     public static final long CR0_PE = 1L, CR0_MP = 1L << 1, CR0_EM = 1L << 2, CR0_TS = 1L << 3, CR0_ET = 1L << 4,
             CR0_NE = 1L << 5, CR0_WP = 1L << 16, CR0_AM = 1L << 18, CR0_NW = 1L << 29, CR0_CD = 1L << 30,
             CR0_PG = 1L << 31;
-    public static final long CR4_PAE = 1L << 5, CR4_PGE = 1L << 7;
+    public static final long CR4_PSE = 1L << 4, CR4_PAE = 1L << 5, CR4_PGE = 1L << 7;
 
     /** CR0 after power-up or reset: CD, NW and ET set (SDM Vol. 3A, Table 10-1). */
     public static final long CR0_RESET = 0x6000_0010L;
@@ -153,12 +153,17 @@ public final class CpuState {
     }
 
     /**
-     * The paging view for the soft TLB. {@link PagingState} models IA-32e 4-level paging only;
-     * with CR0.PG set outside IA-32e mode (legacy 32-bit or PAE paging) this still reports 4-level.
+     * The paging view for the soft TLB: the mode of SDM Vol. 3A, Table 4-1 (CR0.PG = 0: none;
+     * IA32_EFER.LMA = 1: 4-level; else CR4.PAE picks PAE or 32-bit paging), with CR0.WP, CR3,
+     * CR4.PSE (32-bit paging only), CR4.PGE and EFER.NXE. The PDPTE registers of PAE paging are
+     * not part of this register view: the TLB loads them (SoftTlb.setState / writeCr3).
      */
     public PagingState pagingState() {
-        return new PagingState((cr0 & CR0_PG) != 0, (cr0 & CR0_WP) != 0, cr3, (cr4 & CR4_PGE) != 0,
-                (efer & Msr.EFER_NXE) != 0);
+        PagingState.Mode mode = (cr0 & CR0_PG) == 0 ? PagingState.Mode.NONE
+                : longMode() ? PagingState.Mode.LEVEL4
+                : (cr4 & CR4_PAE) != 0 ? PagingState.Mode.PAE : PagingState.Mode.BITS32;
+        return new PagingState(mode, (cr0 & CR0_WP) != 0, cr3, (cr4 & CR4_PGE) != 0,
+                (efer & Msr.EFER_NXE) != 0, mode == PagingState.Mode.BITS32 && (cr4 & CR4_PSE) != 0, null);
     }
 
     // ---- MSRs

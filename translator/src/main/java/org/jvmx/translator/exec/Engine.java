@@ -166,8 +166,9 @@ public final class Engine implements AutoCloseable {
     }
 
     private CompiledCode maybeCompile(Block b) {
-        // The JIT's inline paths assume 64-bit mode; 16- and 32-bit code (boot trampolines) is interpreted.
-        if (cache.bits() != 64) return null;
+        // 16- and 32-bit code compiles too: the JIT inlines only mode-independent forms there
+        // (jit.InlineOps.supportsLegacy). A mode switch clears the cache, so compiled code of
+        // one mode is never found by lookup in another.
         if (tier == Tier.COMPILE) {
             if (!b.queued) {
                 b.queued = true;
@@ -211,6 +212,8 @@ public final class Engine implements AutoCloseable {
             Block x = work.poll();
             Instruction last = x.insns[x.insns.length - 1];
             if (last.isInvalid() || last.virtClass() != org.jvmx.decoder.VirtClass.INNOCUOUS) continue;
+            // A far JMP/CALL ptr16:xx (16- and 32-bit code) is a JUMP/CALL without a relative target.
+            if (last.flowKind() != org.jvmx.decoder.FlowKind.NONE && !hasBranchOperand(last)) continue;
             long[] next = switch (last.flowKind()) {
                 case NONE -> new long[] {x.end};
                 case JUMP -> new long[] {last.branchTarget()};
@@ -229,6 +232,11 @@ public final class Engine implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private static boolean hasBranchOperand(Instruction i) {
+        for (int k = 0; k < i.operandCount(); k++) if (i.operandKind(k) == org.jvmx.decoder.OperandKind.BRANCH) return true;
+        return false;
     }
 
     private void install(Block b) {

@@ -11,8 +11,10 @@ import org.jvmx.translator.mem.GuestFault;
  * or to an IST stack, the 16-byte-aligned frame SS, RSP, RFLAGS, CS, RIP [, error code], and
  * the RFLAGS changes. A fault while delivering is combined with the first event as Table 6-5
  * says: a double fault (#DF, error code 0), or a triple fault when #DF itself cannot be
- * delivered. Used by the hypervisor for injected events and by the monitor for the guest's own
- * exceptions and interrupts.
+ * delivered. Outside IA-32e mode, delivery through 8-byte gates (protected mode) or the
+ * interrupt vector table (real mode) is {@link LegacyInterrupts}; the combining logic here
+ * serves all modes. Used by the hypervisor for injected events and by the monitor for the
+ * guest's own exceptions and interrupts.
  */
 public final class Interrupts {
     private Interrupts() {
@@ -115,6 +117,15 @@ public final class Interrupts {
 
     private static void deliverOnce(Cpu c, int vector, Kind kind, int errorCode, long returnRip) {
         CpuState s = c.state;
+        if (!s.protectedMode()) {
+            LegacyInterrupts.deliverReal(c, vector, returnRip); // the IVT (SDM Vol. 3A, 20.1.4)
+            return;
+        }
+        if (!s.longMode()) {
+            // Legacy protected mode: 8-byte gates (SDM 6.10-6.13). Compatibility mode stays here (6.14).
+            LegacyInterrupts.deliverOnce(c, vector, kind, errorCode, returnRip);
+            return;
+        }
         boolean software = kind == Kind.SOFTWARE_INTERRUPT || kind == Kind.SOFTWARE_EXCEPTION;
         int ext = software || kind == Kind.PRIVILEGED_SOFTWARE_EXCEPTION ? 0 : 1;
         int idtError = vector << 3 | 2 | ext;

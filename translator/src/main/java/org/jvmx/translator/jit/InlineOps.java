@@ -44,6 +44,7 @@ final class InlineOps {
 
     /** Whether this form of the instruction has an inline translation. */
     static boolean supports(Instruction i) {
+        if (i.bitness() != 64) return supportsLegacy(i);
         Mnemonic m = i.mnemonic();
         int n = i.operandCount();
         // Direct branches to a non-canonical target raise #GP: the generic path does that.
@@ -63,6 +64,44 @@ final class InlineOps {
             case POP -> n == 1 && i.operandSize() == 64 && reg(i, 0) && i.operandBits(0) == 64;
             default -> false;
         };
+    }
+
+    /**
+     * 32- and 16-bit code (protected, compatibility and real mode): only what does not depend
+     * on the mode is inlined. Register and immediate operands follow the same rules in every
+     * mode (SDM Vol. 1, 3.4.1: jvmx keeps the upper half of a 64-bit register zero after a
+     * 32-bit write, as the semantics do); LEA computes an offset without a segment, wrapped at
+     * its 32-bit address size. Memory operands (segment bases, limits, access rights, the 4 GiB
+     * wrap) are read and written by calls to the checked {@code Operands} methods the
+     * semantics use ({@link CheckedAccess}); read-modify-write destinations, the stack (ESP or
+     * SP by SS.B, 16/32-bit slots) and CALL/RET take the generic path, the semantics
+     * themselves. Direct JMP/Jcc are inlined as control flow to targets the decoder wrapped at
+     * the operand size; a target beyond the CS limit runs the branch's semantics (see
+     * RegionEmitter.legacyBranch), so the rules for such an EIP are the interpreter's.
+     */
+    private static boolean supportsLegacy(Instruction i) {
+        Mnemonic m = i.mnemonic();
+        int n = i.operandCount();
+        if (CC[m.ordinal()] >= 0 || m == Mnemonic.JMP) return n == 1 && i.operandKind(0) == OperandKind.BRANCH;
+        return switch (m) {
+            case NOP -> true;
+            // MOV r, r/m/imm and MOV m, r/imm: the memory side through CheckedAccess
+            case MOV -> n == 2 && (reg(i, 0) || checkedMem(i, 0)) && (reg(i, 1) || checkedMem(i, 1)
+                    || i.operandKind(1) == OperandKind.IMMEDIATE) && !(mem(i, 0) && mem(i, 1))
+                    && (i.operandKind(1) == OperandKind.IMMEDIATE || i.operandBits(0) == i.operandBits(1));
+            case LEA -> n == 2 && reg(i, 0) && mem(i, 1) && i.addressSize() == 32 && memoryOk(i);
+            // a memory destination is a read-modify-write (LOCK, atomicity): the semantics' job
+            case ADD, SUB, AND, OR, XOR -> n == 2 && reg(i, 0) && (reg(i, 1) || checkedMem(i, 1) || i.operandKind(1) == OperandKind.IMMEDIATE);
+            case CMP, TEST -> n == 2 && (reg(i, 0) || checkedMem(i, 0)) && !(mem(i, 0) && mem(i, 1))
+                    && (reg(i, 1) || checkedMem(i, 1) || i.operandKind(1) == OperandKind.IMMEDIATE);
+            case INC, DEC -> n == 1 && reg(i, 0);
+            default -> false;
+        };
+    }
+
+    /** A memory operand of 32/16-bit code read or written through {@link CheckedAccess}. */
+    private static boolean checkedMem(Instruction i, int op) {
+        return mem(i, op) && !i.isVsib() && !i.hasLock() && okBits(i.operandBits(op)) && i.operandBits(op) <= 32;
     }
 
     private static boolean canonical(long a) {
@@ -169,6 +208,11 @@ final class InlineOps {
 
     private static boolean mov(RegionEmitter e, Instruction i) {
         read(e, i, 1);
+        if (mem(i, 0) && i.bitness() != 64) {
+            e.mv.visitVarInsn(LSTORE, VAL);
+            CheckedAccess.write(e, i, 0);
+            return true;
+        }
         if (mem(i, 0)) {
             e.mv.visitVarInsn(LSTORE, VAL);
             address(e, i, true);
@@ -433,6 +477,10 @@ final class InlineOps {
             case REGISTER -> readReg(e, i.register(op), i.operandBits(op));
             case IMMEDIATE -> e.lconst(i.immediate(op));
             case MEMORY -> {
+                if (i.bitness() != 64) {
+                    CheckedAccess.read(e, i, op);
+                    return;
+                }
                 address(e, i, true);
                 MemoryPath.read(e, i.operandBits(op) >>> 3, Operands.isStackAccess(i));
             }

@@ -19,7 +19,9 @@ import org.jvmx.translator.exec.CodeCache;
  * two blocks of the region stays inside the method, so a loop is a loop for HotSpot.
  *
  * <p>A block whose last instruction is sensitive or invalid has no successors here: it may
- * change the mode or the mapping of code, so the region always leaves after it.
+ * change the mode or the mapping of code, so the region always leaves after it. Far
+ * transfers (the other way CS.D / CS.L change) have no static target, so the region leaves
+ * after them too; all blocks of a region are of one code size (64, 32 or 16 bits).
  */
 final class Region {
     /** Blocks, the entry first, in breadth-first order (every prefix is connected). */
@@ -45,7 +47,9 @@ final class Region {
                 if (seen.containsKey(s)) continue;
                 seen.put(s, true);
                 Block n = cache.peek(s);
-                if (n != null) work.add(n);
+                // Never mix code sizes: the cache is cleared on a mode switch, but a background
+                // compile may peek at it after blocks of the new mode have been decoded.
+                if (n != null && n.insns[0].bitness() == entry.insns[0].bitness()) work.add(n);
             }
         }
         return new Region(out);

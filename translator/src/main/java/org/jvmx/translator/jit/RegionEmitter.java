@@ -147,7 +147,8 @@ final class RegionEmitter {
             for (Instruction i : b.insns) {
                 if (!inlined(i)) continue;
                 cached |= InlineOps.registers(i);
-                if (InlineOps.touchesMemory(i)) usesMemory = true;
+                // 32/16-bit memory operands go through CheckedAccess, not the TLB fast path.
+                if (InlineOps.touchesMemory(i) && i.bitness() == 64) usesMemory = true;
             }
         }
     }
@@ -312,6 +313,10 @@ final class RegionEmitter {
 
     /** After the block's last instruction ran through its semantics: follow RIP. */
     private void afterGenericLast(Instruction i) {
+        if (i.bitness() != 64 && i.mnemonic() == Mnemonic.RET) {
+            legacyReturn();
+            return;
+        }
         long[] succ = Region.successors(block);
         if (succ.length == 0) {
             mv.visitJumpInsn(GOTO, exitDyn);
@@ -329,6 +334,26 @@ final class RegionEmitter {
             Label no = new Label();
             mv.visitJumpInsn(IFNE, no);
             transition(s);
+            mv.visitLabel(no);
+        }
+        mv.visitJumpInsn(GOTO, exitDyn);
+    }
+
+    /**
+     * After a RET of 32- or 16-bit code (run by its semantics: the stack is mode-dependent):
+     * a return site of the region stays inside, as for the inline RET of 64-bit code.
+     */
+    private void legacyReturn() {
+        List<Long> sites = region.returnSites();
+        for (int s = 0; s < Math.min(4, sites.size()); s++) {
+            Label no = new Label();
+            mv.visitVarInsn(ALOAD, CPU_L);
+            mv.visitFieldInsn(GETFIELD, CPU, "state", STATE_D);
+            mv.visitFieldInsn(GETFIELD, STATE, "rip", "J");
+            lconst(sites.get(s));
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFNE, no);
+            transition(sites.get(s));
             mv.visitLabel(no);
         }
         mv.visitJumpInsn(GOTO, exitDyn);
@@ -353,6 +378,10 @@ final class RegionEmitter {
     // ---- inline branches
 
     private void branch(Instruction i) {
+        if (i.bitness() != 64) {
+            legacyBranch(i);
+            return;
+        }
         Mnemonic m = i.mnemonic();
         int cc = InlineOps.condition(m);
         if (cc >= 0) {
@@ -432,6 +461,75 @@ final class RegionEmitter {
             mv.visitVarInsn(LLOAD, TMP_L);
             mv.visitJumpInsn(GOTO, exitConst);
         }
+    }
+
+    /**
+     * A direct JMP/Jcc in 32- or 16-bit code: the condition is tested inline (fused with the
+     * compare when possible), the fall-through is a plain transition, and a taken branch goes
+     * to the target the decoder computed (wrapped at the operand size) when it lies within the
+     * CS limit; otherwise it runs the instruction's own semantics, which set EIP by the
+     * interpreter's rules or fault on the branch itself (SDM Vol. 3A, 6.15, #GP), and control
+     * stays in the region only when EIP is that target.
+     */
+    private void legacyBranch(Instruction i) {
+        int cc = InlineOps.condition(i.mnemonic());
+        if (cc < 0) { // JMP rel
+            takeLegacyBranch(i);
+            return;
+        }
+        Label notTaken = new Label();
+        if (fusedWith != null) {
+            fused++;
+            Label taken = new Label();
+            InlineOps.fusedJump(this, fusedWith, cc, taken);
+            mv.visitJumpInsn(GOTO, notTaken);
+            mv.visitLabel(taken);
+        } else {
+            mv.visitVarInsn(ALOAD, FLG);
+            iconst(cc);
+            mv.visitMethodInsn(INVOKEVIRTUAL, FLAGS, "condition", "(I)Z", false);
+            mv.visitJumpInsn(IFEQ, notTaken);
+        }
+        takeLegacyBranch(i);
+        mv.visitLabel(notTaken);
+        transition(i.nextIp());
+    }
+
+    /**
+     * The taken side of {@link #legacyBranch}. A target within the CS limit (code segments are
+     * never expand-down, SDM Vol. 3A, 5.3) is where the semantics would go, so control passes
+     * there directly; any other target runs the semantics (which read only the flags), which
+     * raise the fault or set EIP by their rules, and EIP is followed.
+     */
+    private void takeLegacyBranch(Instruction i) {
+        long target = i.branchTarget();
+        Label slow = new Label();
+        mv.visitVarInsn(ALOAD, CPU_L);
+        mv.visitFieldInsn(GETFIELD, CPU, "state", STATE_D);
+        mv.visitFieldInsn(GETFIELD, STATE, "cs", SEG_D);
+        mv.visitMethodInsn(INVOKEVIRTUAL, SEG, "limitUnsigned", "()J", false);
+        lconst(target);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFLT, slow);
+        transition(target);
+        mv.visitLabel(slow);
+        mv.visitVarInsn(ALOAD, CPU_L);
+        mv.visitFieldInsn(GETFIELD, CPU, "state", STATE_D);
+        lconst(i.nextIp());
+        mv.visitFieldInsn(PUTFIELD, STATE, "rip", "J");
+        Label start = guardStart();
+        mv.visitLdcInsn(constant(block.semantics[k], "L" + SEMANTICS + ";"));
+        mv.visitVarInsn(ALOAD, CPU_L);
+        mv.visitLdcInsn(constant(i, "L" + INSN + ";"));
+        mv.visitMethodInsn(INVOKEINTERFACE, SEMANTICS, "execute", "(" + CPU_D + "L" + INSN + ";)V", true);
+        guardEnd(start, i);
+        mv.visitVarInsn(ALOAD, CPU_L);
+        mv.visitFieldInsn(GETFIELD, CPU, "state", STATE_D);
+        mv.visitFieldInsn(GETFIELD, STATE, "rip", "J");
+        lconst(target);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFNE, exitDyn);
+        transition(target);
     }
 
     /** Control passes to the block at {@code target}: a GOTO inside the region, or an exit. */
@@ -613,6 +711,13 @@ final class RegionEmitter {
 
     private void writeBackAll() {
         for (int g = 0; g < 16; g++) if ((cached & 1 << g) != 0) writeBack(g);
+    }
+
+    /** Brings the registers of {@code mask} that are newer in their locals up to date in {@code cpu.gpr}. */
+    void spill(int mask) {
+        int stale = dirty & mask;
+        for (int g = 0; g < 16; g++) if ((stale & 1 << g) != 0) writeBack(g);
+        dirty &= ~stale;
     }
 
     private void spillDirty() {

@@ -19,8 +19,9 @@ import java.util.Arrays;
  * An entry exists only for 4 KiB of guest RAM whose translation succeeded for that kind and
  * privilege, so the walker has already set the accessed (and, for writes, dirty) flags and
  * checked the rights. Large pages are cached as 4 KiB slices. Flushing follows SDM Vol. 3A,
- * 4.10.4: INVLPG, MOV to CR3 (global entries kept when CR4.PGE = 1), and changes of
- * CR0.PG/WP, CR4.PGE or EFER.NXE flush everything (the soft TLB may drop more than the
+ * 4.10.4: INVLPG, MOV to CR3 (global entries kept when CR4.PGE = 1; with PAE paging it also
+ * reloads the PDPTE registers), and changes of the paging mode, CR0.WP, CR4.PSE/PGE or
+ * EFER.NXE flush everything (the soft TLB may drop more than the
  * hardware must, never less). One TLB per vCPU; it is not thread-safe.
  */
 public final class SoftTlb {
@@ -72,6 +73,10 @@ public final class SoftTlb {
 
     public PagingState state() {
         return state;
+    }
+
+    public PageWalker walker() {
+        return walker;
     }
 
     /** Miss path: walks (may throw {@link PageFault}) and fills the entry when allowed. */
@@ -141,9 +146,20 @@ public final class SoftTlb {
         }
     }
 
-    /** MOV to CR3: non-global entries go; global ones stay when CR4.PGE = 1 (SDM 4.10.4.1). */
+    /**
+     * MOV to CR3: non-global entries go; global ones stay when CR4.PGE = 1 (SDM 4.10.4.1).
+     * Under PAE paging it also loads the PDPTE registers from the new CR3 (4.4.1); the caller
+     * has checked their reserved bits.
+     */
     public void writeCr3(long cr3) {
         state = state.withCr3(cr3);
+        if (state.mode() == PagingState.Mode.PAE) {
+            state = state.withPdptes(walker.loadPdptes(cr3));
+        }
+        flushNonGlobal();
+    }
+
+    private void flushNonGlobal() {
         for (int i = 0; i < tags.length; i++) {
             if (!globals[i]) {
                 invalidate(i);
@@ -152,19 +168,24 @@ public final class SoftTlb {
     }
 
     /**
-     * New paging controls. A change of CR0.PG, CR0.WP, CR4.PGE or EFER.NXE flushes all
-     * (the entries' rights depend on them); a change of CR3 alone behaves as {@link #writeCr3}.
+     * New paging controls. A change of the paging mode, CR0.WP, CR4.PSE, CR4.PGE or EFER.NXE
+     * flushes all (the entries' rights depend on them); a change of CR3 or of the PDPTE
+     * registers alone flushes the non-global entries. A PAE state without PDPTEs keeps the
+     * loaded ones when neither CR3 nor the controls changed, else loads them from CR3 (what a
+     * VM entry or a MOV to CR0/CR4 does, SDM 4.4.1).
      */
     public void setState(PagingState next) {
         PagingState old = state;
-        if (old.paging() != next.paging() || old.wp() != next.wp()
-                || old.pge() != next.pge() || old.nxe() != next.nxe()) {
-            state = next;
+        if (next.mode() == PagingState.Mode.PAE && next.pdptes() == null) {
+            boolean keep = old.mode() == PagingState.Mode.PAE && old.pdptes() != null
+                    && !old.controlsDiffer(next) && old.cr3() == next.cr3();
+            next = next.withPdptes(keep ? old.pdptes() : walker.loadPdptes(next.cr3()));
+        }
+        state = next;
+        if (old.controlsDiffer(next)) {
             flushAll();
-        } else if (old.cr3() != next.cr3()) {
-            writeCr3(next.cr3());
-        } else {
-            state = next;
+        } else if (old.cr3() != next.cr3() || !java.util.Objects.equals(old.pdptes(), next.pdptes())) {
+            flushNonGlobal();
         }
     }
 

@@ -11,12 +11,12 @@ import org.jvmx.translator.exec.Isa;
 import org.jvmx.translator.mem.GuestFault;
 
 /**
- * Software interrupts and the return from interrupts in 64-bit mode: INT n leaves the run loop
+ * Software interrupts and the return from interrupts: INT n leaves the run loop
  * like an exception, for the loop's owner to deliver through the IDT as a software interrupt
  * ({@link Interrupts}, as for faults and INT3); IRET/IRETD/IRETQ pop RIP, CS, RFLAGS, RSP and SS with
  * the checks of SDM Vol. 2A "IRET/IRETD/IRETQ" (IA-32e mode), returning to the same or an
- * outer privilege level. Every value is read and checked before anything changes, so a fault
- * leaves the state of the IRET intact.
+ * outer privilege level; outside IA-32e mode IRET is {@link LegacyIret}. Every value is read
+ * and checked before anything changes, so a fault leaves the state of the IRET intact.
  */
 public final class InterruptOps {
     private InterruptOps() {
@@ -38,6 +38,10 @@ public final class InterruptOps {
 
     private static void iret(Cpu c, Instruction i) {
         CpuState s = c.state;
+        if (!s.longMode()) {
+            LegacyIret.iret(c, i); // real and legacy protected mode; compatibility mode stays below
+            return;
+        }
         if ((s.rflags() & Rflags.NT) != 0) throw GuestFault.generalProtection(0); // task return: not in IA-32e mode
         int size = i.operandSize() / 8;
         long sp = c.gpr[CpuState.RSP];
@@ -149,7 +153,7 @@ public final class InterruptOps {
     }
 
     /** The 8-byte descriptor of {@code selector}: #GP(selector) past the table limit or through an unusable LDT. */
-    private static long descriptor(Cpu c, int selector) {
+    static long descriptor(Cpu c, int selector) {
         if ((selector & 4) != 0 && (c.state.ldtr.vmcsAccessRights() & SegmentRegister.AR_UNUSABLE) != 0) {
             throw GuestFault.generalProtection(selector & 0xFFFC);
         }

@@ -593,7 +593,14 @@ public final class VmxSensitive implements Sensitive {
      */
     @Override
     public void taskSwitch(Cpu c, Instruction i, int selector, int source) {
-        tailExit(c, i, ExitReason.TASK_SWITCH, (selector & 0xFFFF) | (long) source << 30, 0, -1, 0);
+        long qual = (selector & 0xFFFF) | (long) source << 30;
+        if (i == null) {
+            // A task gate met while delivering an event (source 3): no instruction; RIP is where
+            // the event returns to, the instruction length 0 (SDM Vol. 3C, 28.2.5).
+            c.leave(Exit.requested(record(c, c.state.rip, ExitReason.TASK_SWITCH, qual, 0, 0, 0, -1, 0, 0, 0)));
+            return;
+        }
+        tailExit(c, i, ExitReason.TASK_SWITCH, qual, 0, -1, 0);
     }
 
     /**

@@ -1,0 +1,151 @@
+/* The 32-bit guest-kernel library (see kernel32.h). */
+#include <stdarg.h>
+#include "kernel32.h"
+
+#define COM1 0x3F8
+
+void serial_init(void) {
+    outb(COM1 + 1, 0x00);      /* no UART interrupts */
+    outb(COM1 + 3, 0x80);      /* DLAB */
+    outb(COM1 + 0, 0x01);      /* 115200 baud */
+    outb(COM1 + 1, 0x00);
+    outb(COM1 + 3, 0x03);      /* 8N1 */
+    outb(COM1 + 2, 0xC7);      /* FIFOs on, cleared, 14-byte threshold */
+    outb(COM1 + 4, 0x0B);      /* DTR, RTS, OUT2 */
+}
+
+void putc(char c) {
+    while (!(inb(COM1 + 5) & 0x20)) { }
+    outb(COM1, (uint8_t) c);
+}
+
+void puts(const char *s) {
+    for (; *s; s++) {
+        if (*s == '\n') putc('\r');
+        putc(*s);
+    }
+}
+
+static void putu(uint32_t v) {
+    char b[11];
+    int n = 0;
+    do { b[n++] = (char) ('0' + v % 10); v /= 10; } while (v);
+    while (n) putc(b[--n]);
+}
+
+static void puthex(uint32_t v) {
+    puts("0x");
+    int s = 28;
+    while (s > 0 && !((v >> s) & 15)) s -= 4;
+    for (; s >= 0; s -= 4) putc("0123456789abcdef"[(v >> s) & 15]);
+}
+
+void printf(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    for (; *fmt; fmt++) {
+        if (*fmt != '%') {
+            if (*fmt == '\n') putc('\r');
+            putc(*fmt);
+            continue;
+        }
+        switch (*++fmt) {
+            case 's': puts(va_arg(ap, const char *)); break;
+            case 'c': putc((char) va_arg(ap, int)); break;
+            case 'd': { int32_t v = va_arg(ap, int32_t); if (v < 0) { putc('-'); v = -v; } putu((uint32_t) v); break; }
+            case 'u': putu(va_arg(ap, uint32_t)); break;
+            case 'x': puthex(va_arg(ap, uint32_t)); break;
+            case '%': putc('%'); break;
+            default: putc('?'); break;
+        }
+    }
+    va_end(ap);
+}
+
+void *memset(void *d, int c, uint32_t n) {
+    uint8_t *p = d;
+    while (n--) *p++ = (uint8_t) c;
+    return d;
+}
+
+void *memcpy(void *d, const void *s, uint32_t n) {
+    uint8_t *p = d;
+    const uint8_t *q = s;
+    while (n--) *p++ = *q++;
+    return d;
+}
+
+/* ---- interrupts: 8-byte gates (SDM Vol. 3A, 6.11) */
+
+struct gate { uint16_t off0, sel; uint8_t zero, type; uint16_t off1; } __attribute__((packed));
+static struct gate idt[256] __attribute__((aligned(8)));
+static handler_t handlers[256];
+extern char stubs[];
+
+void idt_init(void) {
+    for (int v = 0; v < 256; v++) {
+        uint32_t a = (uint32_t) (stubs + 16 * v);
+        idt[v] = (struct gate) {(uint16_t) a, KERNEL_CS, 0, 0x8E, (uint16_t) (a >> 16)};
+    }
+    struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idtr = {sizeof idt - 1, (uint32_t) idt};
+    __asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+void idt_set_dpl(int vector, int dpl) { idt[vector].type = (uint8_t) ((idt[vector].type & ~0x60) | dpl << 5); }
+
+void idt_set_trap_gate(int vector) { idt[vector].type |= 1; }
+
+void set_handler(int vector, handler_t h) { handlers[vector] = h; }
+
+void trap(struct frame *f) {
+    handler_t h = handlers[f->vector];
+    if (h) {
+        h(f);
+        return;
+    }
+    printf("\nunexpected vector %u error %x at %x\n", f->vector, f->error, f->eip);
+    exit_guest(0x7F);
+}
+
+/* ---- the TSS (SDM Vol. 3A, 8.2.1): only SS0:ESP0 matter here */
+
+static uint32_t tss[26] __attribute__((aligned(8)));
+extern uint32_t gdt[];
+
+void tss_init(uint32_t esp0) {
+    memset(tss, 0, sizeof tss);
+    tss[1] = esp0;
+    tss[2] = KERNEL_DS;
+    tss[25] = (uint32_t) sizeof tss << 16; /* I/O map base beyond the limit: no I/O bitmap */
+    uint32_t base = (uint32_t) tss, limit = sizeof tss - 1;
+    gdt[TSS_SEL / 4] = (base << 16) | (limit & 0xFFFF);
+    gdt[TSS_SEL / 4 + 1] = (base & 0xFF000000) | 0x00008900 | ((base >> 16) & 0xFF); /* present, type 9 */
+    __asm__ volatile("ltr %w0" : : "r"(TSS_SEL));
+}
+
+/* ---- the monitor and the machine */
+
+uint32_t hypercall(uint32_t nr, uint32_t a, uint32_t b) {
+    uint32_t r;
+    __asm__ volatile("vmcall" : "=a"(r) : "a"(nr), "b"(a), "c"(b) : "memory");
+    return r;
+}
+
+void exit_guest(int code) {
+    outb(0xF4, (uint8_t) code);
+    for (;;) __asm__ volatile("cli; hlt");
+}
+
+void pic_init(uint16_t unmasked) {
+    outb(0x20, 0x11); outb(0xA0, 0x11);
+    outb(0x21, 0x20); outb(0xA1, 0x28);
+    outb(0x21, 0x04); outb(0xA1, 0x02);
+    outb(0x21, 0x01); outb(0xA1, 0x01);
+    outb(0x21, (uint8_t) ~(unmasked | (unmasked >> 8 ? 4 : 0)));
+    outb(0xA1, (uint8_t) ~(unmasked >> 8));
+}
+
+void pic_eoi(int irq) {
+    if (irq >= 8) outb(0xA0, 0x20);
+    outb(0x20, 0x20);
+}

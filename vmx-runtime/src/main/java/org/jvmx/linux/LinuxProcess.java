@@ -1,0 +1,291 @@
+package org.jvmx.linux;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jvmx.translator.exec.Engine;
+import org.jvmx.translator.exec.ExecStats;
+import org.jvmx.vm.Reg;
+import org.jvmx.vm.Vcpu;
+import org.jvmx.vm.Vm;
+import org.jvmx.vmx.exit.VmExit;
+import org.jvmx.vmx.vmcs.ExitReason;
+
+/**
+ * A Linux process run as a guest: a {@link Vm} with one {@link Vcpu} at CPL 3, its
+ * {@link AddressSpace}, the {@link SyscallTable} the groups fill, and the monitor's run loop.
+ * System calls arrive as VMCALL exits from the stub ({@link UserModeCpu}); #PF exits are served
+ * by demand paging; other exceptions (and refused page faults) go to the {@link FaultSink} as
+ * signals — by default the process dies of them with status 128 + signal and one line on stderr.
+ *
+ * <pre>{@code
+ * try (LinuxProcess p = LinuxProcess.load(path, argv, envp, root, Engine.Tier.MIXED)) {
+ *     p.install(new LinuxFiles(...));   // the other groups (files, signals, misc)
+ *     int status = p.run();
+ * }
+ * }</pre>
+ */
+public final class LinuxProcess implements AutoCloseable {
+    private final Vm vm;
+    private final Vcpu cpu;
+    private final AddressSpace space;
+    private final SyscallTable table = new SyscallTable();
+    private final LinuxMemory memoryCalls;
+    private final ProcessCalls processCalls;
+    private final String program;
+    private final int pid;
+    private final Map<ExitReason, Long> exits = new EnumMap<>(ExitReason.class);
+    private FaultSink faults = FaultSink.DEFAULT;
+    private PrintWriter strace;
+    private PrintWriter report = new PrintWriter(System.err, true);
+    private boolean registersReplaced;
+    private long runNanos;
+    private ProcessExit ending;
+
+    private LinuxProcess(Vm vm, String program, int pid) {
+        this.vm = vm;
+        this.program = program;
+        this.pid = pid;
+        this.space = new AddressSpace(vm);
+        this.cpu = vm.createVcpu();
+        this.memoryCalls = new LinuxMemory(space, null, 0);
+        this.processCalls = new ProcessCalls(cpu, space, pid);
+    }
+
+    /**
+     * Builds the process for the program at {@code path}: loads it (and its interpreter, looked
+     * up under {@code root}), its initial stack with {@code argv} and {@code envp}, the guest
+     * machine at CPL 3; installs the memory and process system calls.
+     */
+    public static LinuxProcess load(Path path, List<String> argv, List<String> envp, Path root, Engine.Tier tier)
+            throws ProcessLoader.LoadException {
+        Vm vm = Vm.create();
+        vm.setTier(tier);
+        LinuxProcess p = new LinuxProcess(vm, path.toString(), (int) ProcessHandle.current().pid());
+        try {
+            long hwcap = vm.cpuid().answer(1, 0)[3] & 0xFFFF_FFFFL;
+            long[] ids = HostIds.uidGid();
+            ProcessLoader.Loaded l = ProcessLoader.load(p.space, path, root, argv, envp, hwcap, ids[0], ids[1]);
+            p.memoryCalls.resetBrk(l.brk());
+            UserModeCpu.setUp(p.cpu, p.space, l.rip(), l.rsp());
+            p.install(p.memoryCalls);
+            p.install(p.processCalls);
+            return p;
+        } catch (ProcessLoader.LoadException | RuntimeException e) {
+            vm.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Installs a group of system calls. A group that is also a {@link FileMapper} serves
+     * file-backed mmap; one that is also a {@link FaultSink} receives the synchronous faults.
+     */
+    public void install(SyscallTable.Group g) {
+        g.install(table);
+        if (g instanceof FileMapper m) memoryCalls.setFiles(m);
+        if (g instanceof FaultSink s) setFaultSink(s);
+    }
+
+    /** Where synchronous faults go (the signals group); the default kills the process. */
+    public void setFaultSink(FaultSink sink) {
+        this.faults = sink == null ? FaultSink.DEFAULT : sink;
+    }
+
+    /** Prints every system call strace-style on {@code out} (null: off). */
+    public void setStrace(PrintWriter out) {
+        this.strace = out;
+    }
+
+    /** Where the one-line report of a fatal signal goes (default: System.err). */
+    public void setReport(PrintWriter out) {
+        this.report = out;
+    }
+
+    public Vm vm() {
+        return vm;
+    }
+
+    public Vcpu vcpu() {
+        return cpu;
+    }
+
+    public AddressSpace memory() {
+        return space;
+    }
+
+    public SyscallTable table() {
+        return table;
+    }
+
+    public LinuxMemory memoryCalls() {
+        return memoryCalls;
+    }
+
+    public ProcessCalls processCalls() {
+        return processCalls;
+    }
+
+    /** The process id (and thread id) the guest sees: the host's pid of jvmx, as a user-mode emulator gives it. */
+    public int pid() {
+        return pid;
+    }
+
+    public String program() {
+        return program;
+    }
+
+    /**
+     * For a system call that sets the user state itself (rt_sigreturn, a signal delivered on the
+     * way out): the run loop then neither writes RAX nor returns through the stub's SYSRETQ. The
+     * handler must put the vCPU back in user mode ({@link UserModeCpu#enterUser}).
+     */
+    public void registersReplaced() {
+        registersReplaced = true;
+    }
+
+    /**
+     * The end of the process by {@code signal}'s default action: reports it (one line on the
+     * report stream) and returns the exception to throw out of a system call or fault path.
+     */
+    public ProcessExit killedBy(int signal, long rip, long address) {
+        report.println("jvmx: " + program + ": " + signalName(signal) + String.format(" at 0x%x (address 0x%x)", rip, address));
+        report.flush();
+        return ProcessExit.killed(signal);
+    }
+
+    /** Runs the process until it exits; returns its status (exit code, or 128 + the signal that killed it). */
+    public int run() {
+        long t0 = System.nanoTime();
+        try {
+            while (ending == null) step();
+        } finally {
+            runNanos += System.nanoTime() - t0;
+            space.writeBackAll();
+        }
+        if (strace != null) {
+            strace.println(ending.signal == 0 ? "+++ exited with " + ending.status + " +++"
+                    : "+++ killed by " + signalName(ending.signal) + " +++");
+            strace.flush();
+        }
+        return ending.status;
+    }
+
+    /** One VM exit, served. */
+    private void step() {
+        VmExit x = cpu.run();
+        exits.merge(x.reason(), 1L, Long::sum);
+        if (x.entryFailure()) {
+            throw new IllegalStateException("VM entry failed: " + x
+                    + (cpu.failedEntryRule() == null ? "" : " (" + cpu.failedEntryRule() + ")"));
+        }
+        try {
+            switch (x.reason()) {
+                case VMCALL -> {
+                    if (x.guestRip() != UserModeCpu.STUB_VMCALL) {
+                        fault(FaultSink.SIGILL, 2, x.guestRip(), 6, 0, x.guestRip()); // VMCALL from the program: #UD as on bare metal
+                    } else {
+                        syscall();
+                    }
+                }
+                case EXCEPTION_OR_NMI -> exception(x);
+                case CPUID, RDTSC, RDTSCP, RDPMC, RDMSR, WRMSR, XSETBV, INVD, WBINVD_WBNOINVD -> cpu.emulateInstruction();
+                // privileged at CPL 3: #GP(0) on bare metal, SIGSEGV with SI_KERNEL from Linux
+                case HLT, IO_INSTRUCTION -> fault(FaultSink.SIGSEGV, 0x80, 0, 13, 0, x.guestRip());
+                case EXTERNAL_INTERRUPT, PREEMPTION_TIMER_EXPIRED -> { }
+                case TRIPLE_FAULT -> throw killedBy(FaultSink.SIGSEGV, x.guestRip(), 0);
+                default -> throw new IllegalStateException("unexpected VM exit in a Linux process: " + x);
+            }
+        } catch (ProcessExit e) {
+            ending = e;
+        }
+    }
+
+    private void syscall() {
+        long nr = cpu.reg(Reg.RAX);
+        long a0 = cpu.reg(Reg.RDI), a1 = cpu.reg(Reg.RSI), a2 = cpu.reg(Reg.RDX), a3 = cpu.reg(Reg.R10),
+                a4 = cpu.reg(Reg.R8), a5 = cpu.reg(Reg.R9);
+        int n = nr < 0 || nr >= SyscallTable.MAX ? -1 : (int) nr;
+        registersReplaced = false;
+        long r;
+        try {
+            r = table.call(n, a0, a1, a2, a3, a4, a5);
+        } catch (ProcessExit e) {
+            if (strace != null) {
+                strace.println(Strace.call(table.entry(n), (int) nr, new long[] {a0, a1, a2, a3, a4, a5}, space, -1) + " = ?");
+            }
+            throw e;
+        }
+        if (strace != null) {
+            SyscallTable.Entry e = table.entry(n);
+            strace.println(Strace.call(e, (int) nr, new long[] {a0, a1, a2, a3, a4, a5}, space, r) + Strace.result(e, r));
+        }
+        if (registersReplaced) return;
+        cpu.setReg(Reg.RAX, r);
+        cpu.skipInstruction();
+    }
+
+    private void exception(VmExit x) {
+        int v = x.vector();
+        long rip = x.guestRip();
+        switch (v) {
+            case 14 -> {
+                long addr = x.qualification();
+                try {
+                    if (space.fault(addr, x.errorCode())) return;
+                } catch (LinuxError e) {
+                    fault(FaultSink.SIGBUS, 2, addr, v, x.errorCode(), rip); // BUS_ADRERR: the file behind the page failed
+                    return;
+                }
+                fault(FaultSink.SIGSEGV, space.segvCode(addr), addr, v, x.errorCode(), rip);
+            }
+            case 0 -> fault(FaultSink.SIGFPE, 1, rip, v, 0, rip);           // FPE_INTDIV
+            case 16, 19 -> fault(FaultSink.SIGFPE, 0, rip, v, 0, rip);      // x87 / SIMD floating point (code from the status)
+            case 6 -> fault(FaultSink.SIGILL, 2, rip, v, 0, rip);           // ILL_ILLOPN
+            case 1, 3 -> fault(FaultSink.SIGTRAP, 0x80, rip, v, 0, rip);    // SI_KERNEL
+            case 12, 17 -> fault(FaultSink.SIGBUS, 0x80, 0, v, x.errorCode(), rip);
+            default -> fault(FaultSink.SIGSEGV, 0x80, 0, v, x.errorCode(), rip); // #GP and the rest: SI_KERNEL, address 0
+        }
+    }
+
+    private void fault(int signal, int code, long address, int vector, int errorCode, long rip) {
+        if (faults.deliver(new FaultSink.Fault(signal, code, address, vector, errorCode, rip))) return;
+        throw killedBy(signal, rip, address);
+    }
+
+    static String signalName(int sig) {
+        String[] names = {null, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE",
+            "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD",
+            "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM",
+            "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS"};
+        return sig > 0 && sig < names.length ? names[sig] : "SIG" + sig;
+    }
+
+    /** Statistics: instructions, speed, VM exits by reason, page faults, memory, missing system calls. */
+    public String stats() {
+        ExecStats s = cpu.stats();
+        StringBuilder b = new StringBuilder();
+        double seconds = runNanos / 1e9;
+        b.append(String.format(Locale.ROOT, "stats: %d instructions (%d interpreted, %d compiled) in %.3f s, %.1f MIPS%n",
+                s.instructions(), s.interpreted, s.compiled, seconds, seconds > 0 ? s.instructions() / seconds / 1e6 : 0));
+        long total = exits.values().stream().mapToLong(Long::longValue).sum();
+        b.append("stats: ").append(total).append(" VM exits:");
+        exits.forEach((r, n) -> b.append(' ').append(r).append('=').append(n));
+        b.append(System.lineSeparator());
+        b.append(String.format(Locale.ROOT, "stats: %d page faults, %d frames resident%n", space.faults(), space.residentFrames()));
+        StringBuilder missing = new StringBuilder();
+        for (int i = 0; i < SyscallTable.MAX; i++) {
+            if (table.unimplemented(i) > 0) missing.append(' ').append(i).append('x').append(table.unimplemented(i));
+        }
+        if (missing.length() > 0) b.append("stats: missing system calls (nr x count):").append(missing).append(System.lineSeparator());
+        return b.toString();
+    }
+
+    @Override
+    public void close() {
+        vm.close();
+    }
+}
