@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.jvmx.linux.ConsoleStandIn;
+import org.jvmx.linux.LinuxFiles;
 import org.jvmx.linux.LinuxProcess;
 import org.jvmx.linux.ProcessLoader;
 
@@ -75,7 +75,14 @@ final class RunCommand implements Command {
         inv.out().flush();
         try (LinuxProcess p = LinuxProcess.load(program, ops, environment(), root, tier)) {
             OutputStream stdout = new FileOutputStream(FileDescriptor.out), stderr = new FileOutputStream(FileDescriptor.err);
-            p.install(new ConsoleStandIn(p.memory(), new FileInputStream(FileDescriptor.in), stdout, stderr));
+            // The guest's working directory: the host's under root /, else the root itself.
+            String cwd = root.toAbsolutePath().normalize().equals(Path.of("/"))
+                    ? Path.of("").toAbsolutePath().toString() : "/";
+            LinuxFiles files = new LinuxFiles(root, cwd, p.memory(), new FileInputStream(FileDescriptor.in), stdout, stderr,
+                    LinuxFiles.hostIsTerminal(0), LinuxFiles.hostIsTerminal(1), LinuxFiles.hostIsTerminal(2));
+            files.setExe(cwd.equals("/") ? program.toString() : program.toAbsolutePath().normalize().toString());
+            files.setPid(p.pid());
+            p.install(files);
             p.setReport(inv.err());
             if (inv.has("strace")) p.setStrace(inv.err());
             int status = p.run();

@@ -126,28 +126,32 @@ public final class GuestPrograms {
         };
     }
 
-    /** Runs a dynamically linked program: host files (read-only) through a test stand-in of the files group. */
+    /** Runs a dynamically linked program with the host's files (root /). */
     public static Outcome runJvmxWithHostFiles(Path program, List<String> argv, List<String> envp) {
         return runJvmx(program, argv, envp, Engine.Tier.MIXED, null);
     }
 
-    /** Runs {@code program} under jvmx with {@code argv}, {@code envp}, the console stand-in for fds 0-2. */
+    /** Runs {@code program} under jvmx with {@code argv}, {@code envp}; stdin empty, stdout and stderr captured. */
     public static Outcome runJvmx(Path program, List<String> argv, List<String> envp) {
         return runJvmx(program, argv, envp, Engine.Tier.MIXED, p -> { });
     }
 
     /**
      * As {@link #runJvmx(Path, List, List)}, with {@code setup} called on the process before it runs
-     * (to install more groups; fds 0-2 are served by the console stand-in, installed after it).
+     * (to install more groups; the files group, over the host's files, is installed after it unless it installed one).
      */
     public static Outcome runJvmx(Path program, List<String> argv, List<String> envp, Engine.Tier tier,
             Consumer<LinuxProcess> setup) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         java.io.PrintWriter report = new java.io.PrintWriter(err, true);
         try (LinuxProcess p = LinuxProcess.load(program, argv, envp, Path.of("/"), tier)) {
-            if (setup == null) p.install(new HostFilesStandIn(p.memory(), out, err));
-            else setup.accept(p);
-            if (p.table().entry(1) == null) p.install(new ConsoleStandIn(p.memory(), InputStream.nullInputStream(), out, err));
+            if (setup != null) setup.accept(p);
+            if (p.table().entry(1) == null) {
+                LinuxFiles files = new LinuxFiles(Path.of("/"), Path.of("").toAbsolutePath().toString(), p.memory(),
+                        InputStream.nullInputStream(), out, err);
+                files.setExe(program.toAbsolutePath().normalize().toString());
+                p.install(files);
+            }
             p.setReport(report);
             int status = p.run();
             report.flush();
