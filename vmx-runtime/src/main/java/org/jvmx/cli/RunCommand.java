@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jvmx.linux.LinuxFiles;
+import org.jvmx.linux.Personality;
 import org.jvmx.linux.LinuxProcess;
 import org.jvmx.linux.ProcessLoader;
 
@@ -78,11 +79,9 @@ final class RunCommand implements Command {
             // The guest's working directory: the host's under root /, else the root itself.
             String cwd = root.toAbsolutePath().normalize().equals(Path.of("/"))
                     ? Path.of("").toAbsolutePath().toString() : "/";
-            LinuxFiles files = new LinuxFiles(root, cwd, p.memory(), new FileInputStream(FileDescriptor.in), stdout, stderr,
-                    LinuxFiles.hostIsTerminal(0), LinuxFiles.hostIsTerminal(1), LinuxFiles.hostIsTerminal(2));
-            files.setExe(cwd.equals("/") ? program.toString() : program.toAbsolutePath().normalize().toString());
-            files.setPid(p.pid());
-            p.install(files);
+            String exe = cwd.equals("/") ? program.toString() : program.toAbsolutePath().normalize().toString();
+            Personality.install(p, root, cwd, exe, new FileInputStream(FileDescriptor.in), stdout, stderr,
+                    new boolean[] {LinuxFiles.hostIsTerminal(0), LinuxFiles.hostIsTerminal(1), LinuxFiles.hostIsTerminal(2)});
             p.setReport(inv.err());
             if (inv.has("strace")) p.setStrace(inv.err());
             int status = p.run();

@@ -39,6 +39,7 @@ public final class LinuxProcess implements AutoCloseable {
     private final int pid;
     private final Map<ExitReason, Long> exits = new EnumMap<>(ExitReason.class);
     private FaultSink faults = FaultSink.DEFAULT;
+    private LinuxSignals signals;
     private PrintWriter strace;
     private PrintWriter report = new PrintWriter(System.err, true);
     private boolean registersReplaced;
@@ -87,7 +88,8 @@ public final class LinuxProcess implements AutoCloseable {
     public void install(SyscallTable.Group g) {
         g.install(table);
         if (g instanceof FileMapper m) memoryCalls.setFiles(m);
-        if (g instanceof FaultSink s) setFaultSink(s);
+        if (g instanceof FaultSink s && faults == FaultSink.DEFAULT) setFaultSink(s); // an explicit sink stays
+        if (g instanceof LinuxSignals s) signals = s;
     }
 
     /** Where synchronous faults go (the signals group); the default kills the process. */
@@ -224,6 +226,11 @@ public final class LinuxProcess implements AutoCloseable {
             strace.println(Strace.call(e, (int) nr, new long[] {a0, a1, a2, a3, a4, a5}, space, r) + Strace.result(e, r));
         }
         if (registersReplaced) return;
+        if (signals != null) {
+            int status = signals.finishSyscall(r);
+            if (status != LinuxSignals.CONTINUE) throw killedBy(status - 128, cpu.reg(Reg.RCX), 0);
+            return;
+        }
         cpu.setReg(Reg.RAX, r);
         cpu.skipInstruction();
     }
@@ -262,6 +269,11 @@ public final class LinuxProcess implements AutoCloseable {
             "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM",
             "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS"};
         return sig > 0 && sig < names.length ? names[sig] : "SIG" + sig;
+    }
+
+    /** CPU time of the calling thread, the one running the process (for the CPU-time clocks). */
+    public long cpuNanos() {
+        return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     }
 
     /** Statistics: instructions, speed, VM exits by reason, page faults, memory, missing system calls. */

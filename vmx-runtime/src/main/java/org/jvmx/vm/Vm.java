@@ -39,7 +39,7 @@ public final class Vm implements AutoCloseable {
     /** The VMCS revision identifier this model reports in IA32_VMX_BASIC. */
     public static final int VMCS_REVISION = 1;
     /** The physical-address width the model reports (CPUID 80000008H, IA32_VMX_BASIC bit 48 = 0). */
-    public static final int PHYSICAL_ADDRESS_WIDTH = 39;
+    public static final int PHYSICAL_ADDRESS_WIDTH = org.jvmx.translator.cpu.CpuState.PHYSICAL_ADDRESS_BITS;
 
     private final PhysicalMemory memory = new PhysicalMemory();
     private final VmxCapabilityMsrs capabilities = new VmxCapabilityMsrs(VMCS_REVISION);

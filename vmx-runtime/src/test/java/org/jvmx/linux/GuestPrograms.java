@@ -147,10 +147,9 @@ public final class GuestPrograms {
         try (LinuxProcess p = LinuxProcess.load(program, argv, envp, Path.of("/"), tier)) {
             if (setup != null) setup.accept(p);
             if (p.table().entry(1) == null) {
-                LinuxFiles files = new LinuxFiles(Path.of("/"), Path.of("").toAbsolutePath().toString(), p.memory(),
-                        InputStream.nullInputStream(), out, err);
-                files.setExe(program.toAbsolutePath().normalize().toString());
-                p.install(files);
+                Personality.install(p, Path.of("/"), Path.of("").toAbsolutePath().toString(),
+                        program.toAbsolutePath().normalize().toString(), InputStream.nullInputStream(), out, err,
+                        new boolean[3]);
             }
             p.setReport(report);
             int status = p.run();

@@ -273,7 +273,7 @@ class LinuxFilesMetaTest extends LinuxFilesFixture {
             SyscallTable.Entry e = table.entry(nr);
             if (e == null) continue;
             count++;
-            assertTrue(e.args().matches("[duxpsfo]*"), e.name());
+            assertTrue(e.args().matches("[duxpsfob]*"), e.name());
         }
         assertTrue(count > 80, "installed " + count);
     }

@@ -79,8 +79,14 @@ public final class CpuState {
 
     /** Whether this is the bootstrap processor (sets IA32_APIC_BASE.BSP on reset). */
     public final boolean bsp;
+    /**
+     * MAXPHYADDR of jvmx's processors: what CPUID.80000008H:EAX[7:0] reports, where paging's
+     * reserved address bits start, and the VMX physical-address width (one value everywhere).
+     */
+    public static final int PHYSICAL_ADDRESS_BITS = 39;
+
     /** Physical-address width (CPUID.80000008H:EAX[7:0]); bounds the IA32_APIC_BASE address field. */
-    public int physAddrBits = 48;
+    public int physAddrBits = PHYSICAL_ADDRESS_BITS;
 
     /** A bootstrap processor in its power-up state. */
     public CpuState() {

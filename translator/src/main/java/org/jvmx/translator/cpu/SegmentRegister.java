@@ -34,9 +34,66 @@ public final class SegmentRegister {
     private int limit;
     private int ar;
 
+    /*
+     * The offsets a data access may touch, precomputed whenever the register changes so that the
+     * check outside 64-bit mode is two compares (SegmentChecks): an access of n bytes at offset o
+     * is allowed when lo <= o and o + n - 1 <= hi. An access the segment's type forbids gets an
+     * empty range (lo > hi). SDM Vol. 3A, 5.3 "Limit Checking" and 5.4-5.6 "Type Checking".
+     */
+    /** Reads in protected mode: unusable (null) and execute-only code segments give an empty range. */
+    private long readLo, readHi;
+    /** Writes in protected mode: only writable data segments (never code) have a range. */
+    private long writeLo, writeHi;
+    /** The limit alone, for real-address and virtual-8086 mode, where types are not checked. */
+    private long limitLo, limitHi;
+
     public SegmentRegister() {
         ar = AR_UNUSABLE;
+        recompute();
     }
+
+    /**
+     * Recomputes the cached ranges from limit and access rights. Expand-up: offsets 0..limit.
+     * Expand-down data (type bit 2): limit+1 .. FFFFH, or FFFFFFFFH when B = 1 (SDM Vol. 3A, 3.4.5.1).
+     */
+    private void recompute() {
+        long lim = Integer.toUnsignedLong(limit);
+        boolean expandDown = (ar & AR_S) != 0 && (ar & 8) == 0 && (ar & 4) != 0;
+        if (expandDown) {
+            limitLo = lim + 1;
+            limitHi = (ar & AR_DB) != 0 ? 0xFFFF_FFFFL : 0xFFFFL;
+        } else {
+            limitLo = 0;
+            limitHi = lim;
+        }
+        boolean usable = (ar & AR_UNUSABLE) == 0 && (ar & AR_S) != 0;
+        boolean code = (ar & 8) != 0;
+        // Type bit 1: R for code, W for data.
+        boolean readable = usable && (!code || (ar & 2) != 0);
+        boolean writable = usable && !code && (ar & 2) != 0;
+        readLo = readable ? limitLo : 1;
+        readHi = readable ? limitHi : 0;
+        writeLo = writable ? limitLo : 1;
+        writeHi = writable ? limitHi : 0;
+    }
+
+    /** Lowest offset a read may touch in protected mode (greater than {@link #readHigh()}: no read allowed). */
+    public long readLow() { return readLo; }
+
+    /** Highest offset a read may touch in protected mode. */
+    public long readHigh() { return readHi; }
+
+    /** Lowest offset a write may touch in protected mode (greater than {@link #writeHigh()}: no write allowed). */
+    public long writeLow() { return writeLo; }
+
+    /** Highest offset a write may touch in protected mode. */
+    public long writeHigh() { return writeHi; }
+
+    /** Lowest valid offset by the limit alone (expand-down: limit + 1). */
+    public long limitLow() { return limitLo; }
+
+    /** Highest valid offset by the limit alone. */
+    public long limitHigh() { return limitHi; }
 
     /** Sets the whole register: selector (16 bits), base, limit (scaled, 32 bits unsigned), VMCS-format access rights. */
     public void set(int selector, long base, int limit, int vmcsAccessRights) {
@@ -44,6 +101,7 @@ public final class SegmentRegister {
         this.base = base;
         this.limit = limit;
         this.ar = vmcsAccessRights & AR_MASK;
+        recompute();
     }
 
     public void copyFrom(SegmentRegister o) {
@@ -51,6 +109,7 @@ public final class SegmentRegister {
         base = o.base;
         limit = o.limit;
         ar = o.ar;
+        recompute();
     }
 
     /**
@@ -63,6 +122,7 @@ public final class SegmentRegister {
         this.base = descriptorBase(descriptor);
         this.limit = descriptorLimit(descriptor);
         this.ar = descriptorAccessRights(descriptor);
+        recompute();
     }
 
     /**
@@ -78,6 +138,7 @@ public final class SegmentRegister {
     public void loadNull(int selector) {
         this.selector = selector & 0xFFFF;
         this.ar |= AR_UNUSABLE;
+        recompute();
     }
 
     /** Real-address and virtual-8086 mode load: base = selector × 16, limit and rights unchanged (SDM Vol. 3A, "Address Translation in Real-Address Mode"). */
@@ -135,13 +196,19 @@ public final class SegmentRegister {
 
     public long limitUnsigned() { return Integer.toUnsignedLong(limit); }
 
-    public void setLimit(int limit) { this.limit = limit; }
+    public void setLimit(int limit) {
+        this.limit = limit;
+        recompute();
+    }
 
     /** Access rights in the VMCS format (SDM Vol. 3C, Table 25-2), reserved bits 0. */
     public int vmcsAccessRights() { return ar; }
 
     /** Sets the access rights from the VMCS format; reserved bits are dropped. */
-    public void setVmcsAccessRights(int vmcsAr) { this.ar = vmcsAr & AR_MASK; }
+    public void setVmcsAccessRights(int vmcsAr) {
+        this.ar = vmcsAr & AR_MASK;
+        recompute();
+    }
 
     public int type() { return ar & 0xF; }
 

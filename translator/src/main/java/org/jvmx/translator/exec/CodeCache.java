@@ -30,6 +30,11 @@ public final class CodeCache implements CodePages.Listener {
     /** Blocks are decoded for one code size at a time; a mode switch (a far jump, IRET) drops them all. */
     private Decoder decoder = Decoder.of(64);
     private int bits = 64;
+    /**
+     * CS.limit the cached blocks were decoded under (outside 64-bit mode a block never extends
+     * past it); a change drops them all, like a mode switch.
+     */
+    private int decodedLimit;
     private final Map<Long, Block> blocks = new ConcurrentHashMap<>();
     private final Map<Long, List<Block>> byPage = new ConcurrentHashMap<>();
     private final Block[] jump = new Block[1 << JUMP_BITS];
@@ -43,10 +48,14 @@ public final class CodeCache implements CodePages.Listener {
     /**
      * The block starting at {@code rip}, decoding it when needed. Throws the fetch fault
      * (#PF with I = 1, #GP for a non-canonical RIP) when the first instruction cannot be fetched.
+     * Outside 64-bit mode an instruction must lie within CS.limit, else #GP(0) (SDM Vol. 3A,
+     * 5.3): a block starting past the limit faults here, and blocks end before an instruction
+     * that would cross it (that instruction faults when it becomes a block's first).
      */
     public Block lookup(long rip) {
         int mode = cpu.state.codeBits();
-        if (mode != bits) switchMode(mode);
+        if (mode != bits || mode != 64 && cpu.state.cs.limit() != decodedLimit) switchMode(mode);
+        if (mode != 64 && rip > cpu.state.cs.limitUnsigned()) throw GuestFault.generalProtection(0);
         if ((rip << 16 >> 16) != rip) throw GuestFault.generalProtection(0);
         long pa = cpu.memory.codeAddress(rip, cpu.user);
         int j = (int) (rip ^ rip >>> JUMP_BITS) & ((1 << JUMP_BITS) - 1);
@@ -69,6 +78,7 @@ public final class CodeCache implements CodePages.Listener {
     public Block predecode(long rip) {
         Block b = blocks.get(rip);
         if (b != null && b.valid) return b;
+        if (bits != 64 && rip > Integer.toUnsignedLong(decodedLimit)) return null;
         long pa = cpu.memory.codeAddress(rip, cpu.user);
         b = decode(rip, pa, true);
         if (b != null) blocks.put(rip, b);
@@ -84,6 +94,7 @@ public final class CodeCache implements CodePages.Listener {
     private void switchMode(int mode) {
         clear();
         bits = mode;
+        decodedLimit = cpu.state.cs.limit();
         decoder = Decoder.of(mode);
     }
 
@@ -100,6 +111,16 @@ public final class CodeCache implements CodePages.Listener {
     private Block decode(long rip, long pa, boolean withinPage) {
         long t0 = System.nanoTime();
         int inPage = 4096 - (int) (rip & 0xFFF);
+        // Outside 64-bit mode the bytes past CS.limit are not fetched: an instruction reaching
+        // them decodes as truncated and ends the block (or faults #GP(0) as its first).
+        boolean limitCut = false;
+        if (bits != 64) {
+            long room = Integer.toUnsignedLong(decodedLimit) - rip + 1;
+            if (room < inPage) {
+                inPage = (int) room;
+                limitCut = true;
+            }
+        }
         // Bytes are fetched in chunks as the decoder needs them, not the whole rest of the page.
         int have = Math.min(inPage, FETCH_CHUNK);
         fetch(rip, buf, 0, have);
@@ -114,6 +135,13 @@ public final class CodeCache implements CodePages.Listener {
                 fetch(rip + have, buf, have, more);
                 have += more;
                 continue;
+            }
+            if (in.isInvalid() && in.invalidReason() == InvalidReason.NO_MORE_BYTES && have == inPage && limitCut) {
+                if (out.isEmpty()) {
+                    if (withinPage) return null;
+                    throw GuestFault.generalProtection(0);
+                }
+                break;
             }
             if (in.isInvalid() && in.invalidReason() == InvalidReason.NO_MORE_BYTES && have == inPage && withinPage) {
                 if (out.isEmpty()) return null;

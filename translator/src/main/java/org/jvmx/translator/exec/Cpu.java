@@ -88,7 +88,7 @@ public final class Cpu {
      */
     public static Cpu flat64(PhysicalMemory ram, boolean user) {
         CodePages code = new CodePages();
-        SoftTlb tlb = new SoftTlb(new PageWalker(ram, 52), ram, code, PagingState.FLAT);
+        SoftTlb tlb = new SoftTlb(new PageWalker(ram, CpuState.PHYSICAL_ADDRESS_BITS), ram, code, PagingState.FLAT);
         CpuState s = new CpuState();
         s.cr0 = CpuState.CR0_PE | CpuState.CR0_ET | CpuState.CR0_NE | CpuState.CR0_MP;
         s.cr4 = CpuState.CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
@@ -139,21 +139,106 @@ public final class Cpu {
         memory.write(linear, size, value, user);
     }
 
-    /** A read through SS (PUSH/POP, RSP/RBP-based operands): non-canonical is #SS(0). */
+    /**
+     * A read through SS (PUSH/POP, RSP/RBP-based operands) at a linear address: non-canonical is
+     * #SS(0); outside 64-bit mode the SS limit and type are checked ({@link SegmentChecks}, #SS(0)),
+     * the offset being the address minus SS.base.
+     */
     public long readStack(long linear, int size) {
+        if (!state.mode64()) return readChecked(CpuState.SS, linear, size);
         if (!canonical(linear, size)) throw GuestFault.stackFault(0);
         return memory.read(linear, size, user);
     }
 
     public void writeStack(long linear, int size, long value) {
+        if (!state.mode64()) {
+            writeChecked(CpuState.SS, linear, size, value);
+            return;
+        }
         if (!canonical(linear, size)) throw GuestFault.stackFault(0);
         memory.write(linear, size, value, user);
     }
 
-    /** Checks that a write of {@code size} bytes at {@code linear} would succeed, without writing. */
+    /**
+     * Checks that a write of {@code size} bytes at {@code linear} would succeed, without writing.
+     * Outside 64-bit mode a {@code stack} probe also checks the SS limit and type; other segments
+     * need {@link #probeWriteChecked} (or {@code Operands.probeWriteMem}), which know the segment.
+     */
     public void probeWrite(long linear, int size, boolean stack) {
+        if (stack && !state.mode64()) {
+            probeWriteChecked(CpuState.SS, linear, size);
+            return;
+        }
         if (!canonical(linear, size)) throw stack ? GuestFault.stackFault(0) : GuestFault.generalProtection(0);
         memory.probeWrite(linear, size, user);
+    }
+
+    // ---- segment-checked data memory outside 64-bit mode (SDM Vol. 3A, 5.3-5.6)
+
+    /**
+     * Outside 64-bit mode: a read of {@code size} bytes at {@code linear}, an address formed with
+     * segment {@code seg}'s base (ES..GS numbering, {@link CpuState#ES}); the segment's limit and
+     * type are checked first (#SS(0) through SS, #GP(0) otherwise). The checked entry point for
+     * compiled 32/16-bit code.
+     */
+    public long readChecked(int seg, long linear, int size) {
+        long offset = SegmentChecks.offset(this, seg, linear);
+        SegmentChecks.read(this, seg, offset, size);
+        return memory.read(SegmentChecks.linear(this, seg, offset), size, user);
+    }
+
+    /** Outside 64-bit mode: a checked write at a linear address formed with {@code seg}'s base (see {@link #readChecked}). */
+    public void writeChecked(int seg, long linear, int size, long value) {
+        long offset = SegmentChecks.offset(this, seg, linear);
+        SegmentChecks.write(this, seg, offset, size);
+        memory.write(SegmentChecks.linear(this, seg, offset), size, value, user);
+    }
+
+    /** Outside 64-bit mode: {@link #probeWrite} with the limit and type checks of {@code seg}. */
+    public void probeWriteChecked(int seg, long linear, int size) {
+        long offset = SegmentChecks.offset(this, seg, linear);
+        SegmentChecks.write(this, seg, offset, size);
+        memory.probeWrite(SegmentChecks.linear(this, seg, offset), size, user);
+    }
+
+    /**
+     * A read at {@code offset} in segment {@code seg}, in any mode: in 64-bit mode only FS and GS
+     * add their base and the address must be canonical; elsewhere the base is added (wrapping at
+     * 4 GiB) after the limit and type checks. For implicit operands (stack, strings).
+     */
+    public long readData(int seg, long offset, int size) {
+        if (state.mode64()) {
+            long a = offset + base64(seg);
+            return seg == CpuState.SS ? readStack(a, size) : read(a, size);
+        }
+        SegmentChecks.read(this, seg, offset, size);
+        return memory.read(SegmentChecks.linear(this, seg, offset), size, user);
+    }
+
+    /** A write at {@code offset} in segment {@code seg}, in any mode (see {@link #readData}). */
+    public void writeData(int seg, long offset, int size, long value) {
+        if (state.mode64()) {
+            long a = offset + base64(seg);
+            if (seg == CpuState.SS) writeStack(a, size, value); else write(a, size, value);
+            return;
+        }
+        SegmentChecks.write(this, seg, offset, size);
+        memory.write(SegmentChecks.linear(this, seg, offset), size, value, user);
+    }
+
+    /** Checks that {@link #writeData} would succeed, without writing. */
+    public void probeWriteData(int seg, long offset, int size) {
+        if (state.mode64()) {
+            probeWrite(offset + base64(seg), size, seg == CpuState.SS);
+            return;
+        }
+        SegmentChecks.write(this, seg, offset, size);
+        memory.probeWrite(SegmentChecks.linear(this, seg, offset), size, user);
+    }
+
+    /** The base a segment adds in 64-bit mode: FS and GS only (SDM Vol. 3A, 3.4.4). */
+    private long base64(int seg) {
+        return seg >= CpuState.FS ? state.seg[seg].base() : 0;
     }
 
     public void push64(long value) {

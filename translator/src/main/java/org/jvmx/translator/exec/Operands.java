@@ -115,7 +115,10 @@ public final class Operands {
     /**
      * The linear address of the memory operand: base + index * scale + displacement (RIP-relative
      * operands carry their absolute address), truncated to 32 bits with a 67 prefix, plus the FS
-     * or GS base (the other segment bases are 0 in 64-bit mode, SDM Vol. 3A, 3.4.4).
+     * or GS base (the other segment bases are 0 in 64-bit mode, SDM Vol. 3A, 3.4.4). Outside
+     * 64-bit mode the segment's base is added and the sum wraps at 4 GiB; the limit and type
+     * checks come with the access ({@link #readMem}, {@link #writeMem}), which recover the
+     * offset as the address minus the base.
      */
     public static long address(Cpu c, Instruction i) {
         long a = i.memDisplacement();
@@ -138,8 +141,7 @@ public final class Operands {
 
     /**
      * The base the segment register adds in 64-bit mode: FS and GS only. (Outside 64-bit mode
-     * every segment's base is added and linear addresses wrap at 4 GiB; segment limits are not
-     * checked yet.)
+     * every segment's base is added and linear addresses wrap at 4 GiB, see {@link #address}.)
      */
     public static long segmentBase(Cpu c, Register seg) {
         if (seg == Register.FS) return c.state.fs.base();
@@ -152,13 +154,53 @@ public final class Operands {
         return i.memSegment() == Register.SS;
     }
 
-    /** Reads {@code bytes} at the memory operand (#SS for SS-based operands, #GP otherwise). */
+    /** The segment register (ES..GS numbering, {@link CpuState#ES}) of the memory operand, prefix or default. */
+    public static int segment(Instruction i) {
+        return segmentIndex(i.memSegment());
+    }
+
+    /**
+     * Reads {@code bytes} at the memory operand's linear address {@code addr} (from {@link
+     * #address}, possibly plus a displacement for multi-part operands): #SS for SS-based
+     * operands, #GP otherwise. Outside 64-bit mode the segment's limit and type are checked
+     * first (SDM Vol. 3A, 5.3-5.6; {@link SegmentChecks}).
+     */
     public static long readMem(Cpu c, Instruction i, long addr, int bytes) {
+        if (!c.state.mode64()) return c.readChecked(segment(i), addr, bytes);
         return isStackAccess(i) ? c.readStack(addr, bytes) : c.read(addr, bytes);
     }
 
+    /** Writes {@code bytes} at the memory operand's linear address {@code addr} (checked as {@link #readMem}). */
     public static void writeMem(Cpu c, Instruction i, long addr, int bytes, long v) {
+        if (!c.state.mode64()) {
+            c.writeChecked(segment(i), addr, bytes, v);
+            return;
+        }
         if (isStackAccess(i)) c.writeStack(addr, bytes, v); else c.write(addr, bytes, v);
+    }
+
+    /**
+     * Checks that a write of {@code bytes} at the memory operand's linear address {@code addr}
+     * would succeed (segment checks outside 64-bit mode, canonical, paging), without writing:
+     * for instructions that must fault before their first store.
+     */
+    public static void probeWriteMem(Cpu c, Instruction i, long addr, int bytes) {
+        if (!c.state.mode64()) c.probeWriteChecked(segment(i), addr, bytes);
+        else c.probeWrite(addr, bytes, isStackAccess(i));
+    }
+
+    /**
+     * The segment and canonical checks of a write of {@code bytes} at the memory operand's linear
+     * address, for paths that then go to {@code c.memory} directly (LOCK'd compare-and-exchange):
+     * #GP(0)/#SS(0) as {@link #writeMem} would raise them. Paging faults come from the access itself.
+     */
+    public static void checkWrite(Cpu c, Instruction i, long addr, int bytes) {
+        if (!c.state.mode64()) {
+            SegmentChecks.writeLinear(c, segment(i), addr, bytes);
+        } else if ((addr << 16 >> 16) != addr) {
+            throw isStackAccess(i) ? org.jvmx.translator.mem.GuestFault.stackFault(0)
+                    : org.jvmx.translator.mem.GuestFault.generalProtection(0);
+        }
     }
 
     // ---- whole operands
@@ -202,14 +244,26 @@ public final class Operands {
         long addr = address(c, i);
         int bytes = i.operandBits(op) >>> 3;
         if (!i.hasLock()) {
+            // A segment that forbids the write faults before f records any flags (precise).
+            if (!c.state.mode64()) SegmentChecks.writeLinear(c, segment(i), addr, bytes);
             long old = readMem(c, i, addr, bytes);
             writeMem(c, i, addr, bytes, f.applyAsLong(old, src));
             return old;
         }
+        return lockedModify(c, i, addr, bytes, src, f);
+    }
+
+    /** {@link #lockedModify(Cpu, long, int, long, java.util.function.LongBinaryOperator)} with the segment checks of {@code i}'s memory operand. */
+    public static long lockedModify(Cpu c, Instruction i, long addr, int bytes, long src,
+            java.util.function.LongBinaryOperator f) {
+        checkWrite(c, i, addr, bytes);
         return lockedModify(c, addr, bytes, src, f);
     }
 
-    /** The LOCK path of {@link #modify}: a CAS loop on the linear address. */
+    /**
+     * The LOCK path of {@link #modify}: a CAS loop on the linear address. No segment checks
+     * (the instruction is not known): outside 64-bit mode use the overload taking it.
+     */
     public static long lockedModify(Cpu c, long addr, int bytes, long src, java.util.function.LongBinaryOperator f) {
         if ((addr << 16 >> 16) != addr) throw org.jvmx.translator.mem.GuestFault.generalProtection(0);
         long m = mask(bytes * 8);

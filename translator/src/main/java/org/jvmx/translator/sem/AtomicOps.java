@@ -89,10 +89,10 @@ final class AtomicOps {
         int bytes = bits >>> 3;
         long d;
         if (i.hasLock()) {
-            IntAccess.canonical(i, addr);
+            Operands.checkWrite(c, i, addr, bytes);
             d = c.memory.compareAndExchange(addr, bytes, acc, src, c.user) & Operands.mask(bits);
         } else {
-            c.probeWrite(addr, bytes, Operands.isStackAccess(i));
+            Operands.probeWriteMem(c, i, addr, bytes);
             d = Operands.readMem(c, i, addr, bytes);
             Operands.writeMem(c, i, addr, bytes, acc == d ? src : d);
         }
@@ -108,10 +108,10 @@ final class AtomicOps {
         long addr = Operands.address(c, i);
         long old;
         if (i.hasLock()) {
-            IntAccess.canonical(i, addr);
+            Operands.checkWrite(c, i, addr, 8);
             old = c.memory.compareAndExchange(addr, 8, expected, update, c.user);
         } else {
-            c.probeWrite(addr, 8, Operands.isStackAccess(i));
+            Operands.probeWriteMem(c, i, addr, 8);
             old = Operands.readMem(c, i, addr, 8);
             Operands.writeMem(c, i, addr, 8, old == expected ? update : old);
         }
@@ -132,7 +132,7 @@ final class AtomicOps {
         long addr = Operands.address(c, i);
         if ((addr & 15) != 0) throw GuestFault.generalProtection(0);
         IntAccess.canonical(i, addr);
-        c.probeWrite(addr, 16, Operands.isStackAccess(i));
+        Operands.probeWriteMem(c, i, addr, 16);
         long lo, hi;
         boolean equal;
         synchronized (WIDE_LOCK) {

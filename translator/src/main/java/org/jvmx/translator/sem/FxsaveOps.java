@@ -38,7 +38,7 @@ public final class FxsaveOps {
 
     private static void save(Cpu c, Instruction i, boolean wide) {
         long a = image(c, i);
-        c.probeWrite(a, 416, Operands.isStackAccess(i)); // fault before writing any byte
+        Operands.probeWriteMem(c, i, a, 416); // fault before writing any byte
         FpuState f = c.state.fpu;
         Operands.writeMem(c, i, a, 2, f.fcw);
         Operands.writeMem(c, i, a + 2, 2, f.fsw);

@@ -124,7 +124,7 @@ final class IntAccess {
             compute(c.flags, op, bits, old, src);
             return old;
         }
-        c.probeWrite(addr, bytes, Operands.isStackAccess(i));
+        Operands.probeWriteMem(c, i, addr, bytes);
         long a = Operands.readMem(c, i, addr, bytes);
         Operands.writeMem(c, i, addr, bytes, compute(c.flags, op, bits, a, src));
         return a;
@@ -132,7 +132,7 @@ final class IntAccess {
 
     /** The LOCK'd update: a compare-and-exchange loop with {@link #pure}; returns the value replaced. */
     static long locked(Cpu c, Instruction i, long addr, int bytes, int op, int bits, long src) {
-        canonical(i, addr);
+        Operands.checkWrite(c, i, addr, bytes);
         boolean cf = c.flags.cf();
         long m = Operands.mask(bits);
         long old = c.memory.read(addr, bytes, c.user);

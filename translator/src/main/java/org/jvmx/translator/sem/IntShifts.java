@@ -68,7 +68,7 @@ final class IntShifts {
         }
         long addr = Operands.address(c, i);
         int bytes = bits >>> 3;
-        c.probeWrite(addr, bytes, Operands.isStackAccess(i));
+        Operands.probeWriteMem(c, i, addr, bytes);
         long a = Operands.readMem(c, i, addr, bytes);
         Operands.writeMem(c, i, addr, bytes, left ? c.flags.shld(bits, a, src, count) : c.flags.shrd(bits, a, src, count));
     }

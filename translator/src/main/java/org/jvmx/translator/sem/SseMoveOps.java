@@ -173,7 +173,7 @@ final class SseMoveOps {
         if ((end << 16 >> 16) != end) throw stack
                 ? org.jvmx.translator.mem.GuestFault.stackFault(0)
                 : org.jvmx.translator.mem.GuestFault.generalProtection(0);
-        c.probeWrite(a + first, last - first + 1, stack);
+        Operands.probeWriteMem(c, i, a + first, last - first + 1);
         for (int k = first; k <= last; k++) {
             if ((sel >>> k & 1) == 0) continue;
             long b = (k < 8 ? dlo : dhi) >>> (8 * (k & 7));

@@ -28,6 +28,7 @@ public final class SystemOps {
     static final long CR4_PCE = 1L << 8, CR4_UMIP = 1L << 11, CR4_FSGSBASE = 1L << 16;
 
     public static void install(Isa.Installer in) {
+        SegmentLoadOps.install(in);
         in.put(Mnemonic.CPUID, (c, i) -> c.sensitive.cpuid(c, i));
         in.put(Mnemonic.RDTSC, (c, i) -> {
             checkTsd(c);
@@ -134,6 +135,7 @@ public final class SystemOps {
         in.put(Mnemonic.SYSRETQ, SystemOps::sysret);
         in.put(Mnemonic.SYSENTER, SystemOps::sysenter);
         in.put(Mnemonic.SYSEXITQ, SystemOps::sysexit);
+        in.put(Mnemonic.SYSEXIT, SystemOps::sysexit);
         in.put(Mnemonic.LGDT, (c, i) -> {
             long[] t = loadTable(c, i);
             c.state.gdtrLimit = (int) t[0];
@@ -254,7 +256,7 @@ public final class SystemOps {
         checkUmip(c);
         c.sensitive.descriptorTable(c, i);
         long a = Operands.address(c, i);
-        c.probeWrite(a, 10, Operands.isStackAccess(i));
+        Operands.probeWriteMem(c, i, a, 10);
         Operands.writeMem(c, i, a, 2, limit);
         Operands.writeMem(c, i, a + 2, 8, base);
     }
@@ -271,6 +273,8 @@ public final class SystemOps {
     /** SYSCALL (SDM SYSCALL, 64-bit mode): RCX = next RIP, R11 = RFLAGS, CS/SS from STAR[47:32], RIP = LSTAR. */
     private static void syscall(Cpu c, Instruction i) {
         CpuState s = c.state;
+        // Intel processors run SYSCALL and SYSRET only in 64-bit mode (SDM SYSCALL: #UD unless CS.L and EFER.LMA).
+        if (!s.mode64()) throw GuestFault.invalidOpcode("SYSCALL outside 64-bit mode");
         if ((s.efer & Msr.EFER_SCE) == 0) throw GuestFault.invalidOpcode("SYSCALL with EFER.SCE = 0");
         long target = s.lstar;
         c.gpr[CpuState.RCX] = i.nextIp();
@@ -305,7 +309,7 @@ public final class SystemOps {
     /**
      * SYSEXIT (SDM Vol. 2B): back to CPL 3 at RDX with RSP = RCX. With REX.W (SYSEXITQ) to 64-bit
      * code, CS = IA32_SYSENTER_CS + 32 and SS = + 40; otherwise to 32-bit code, CS = + 16 and SS = + 24
-     * (installed for SYSEXITQ only until 32-bit code runs: plain SYSEXIT stays #UD and counted).
+     * (plain SYSEXIT is what 32-bit kernels use).
      */
     private static void sysexit(Cpu c, Instruction i) {
         CpuState s = c.state;
@@ -325,6 +329,7 @@ public final class SystemOps {
 
     private static void sysret(Cpu c, Instruction i) {
         CpuState s = c.state;
+        if (!s.mode64()) throw GuestFault.invalidOpcode("SYSRET outside 64-bit mode");
         if ((s.efer & Msr.EFER_SCE) == 0) throw GuestFault.invalidOpcode("SYSRET with EFER.SCE = 0");
         c.checkCpl0();
         boolean to64 = i.operandSize() == 64;

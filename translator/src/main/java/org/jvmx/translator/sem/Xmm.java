@@ -153,7 +153,7 @@ public final class Xmm {
     /** Writes 16 bytes at {@code a} for {@code i}'s memory operand, precisely (probe, then store). */
     public static void writeMem128(Cpu c, Instruction i, long a, long lo, long hi) {
         checkCanonicalEnd(i, a);
-        c.probeWrite(a, 16, Operands.isStackAccess(i));
+        Operands.probeWriteMem(c, i, a, 16);
         Operands.writeMem(c, i, a, 8, lo);
         Operands.writeMem(c, i, a + 8, 8, hi);
     }
