@@ -24,7 +24,9 @@
  *
  * Only CF PF AF ZF SF OF and DF of the input RFLAGS are loaded (IF and bit 1 are set as
  * always in user mode; TF and AC stay clear). MXCSR is loaded masked to 0xffff. x87 state is
- * reset (fninit) before each case. A snippet that loops for over ~0.2 s is stopped and
+ * reset before each case: the eight registers zeroed (FLDZ pushed eight times and popped again, as
+ * a fresh vCPU has them: FNINIT alone would leave the previous case's values, which MMX
+ * instructions and FXSAVE show), then FNINIT. A snippet that loops for over ~0.2 s is stopped and
  * reported as SIGALRM. A snippet that makes system calls is not contained: don't generate them.
  */
 #define _GNU_SOURCE
@@ -81,6 +83,8 @@ __asm__(
     " push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"
     " mov %rsp, 0x30000400\n"
     " stmxcsr 0x30000408\n"
+    " fninit\n fldz\n fldz\n fldz\n fldz\n fldz\n fldz\n fldz\n fldz\n"
+    " fstp %st(0)\n fstp %st(0)\n fstp %st(0)\n fstp %st(0)\n fstp %st(0)\n fstp %st(0)\n fstp %st(0)\n fstp %st(0)\n"
     " fninit\n"
     " movdqu 0x30000090, %xmm0\n movdqu 0x300000a0, %xmm1\n movdqu 0x300000b0, %xmm2\n movdqu 0x300000c0, %xmm3\n"
     " movdqu 0x300000d0, %xmm4\n movdqu 0x300000e0, %xmm5\n movdqu 0x300000f0, %xmm6\n movdqu 0x30000100, %xmm7\n"

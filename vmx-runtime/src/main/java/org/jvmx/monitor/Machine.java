@@ -91,11 +91,12 @@ public final class Machine implements AutoCloseable {
                 () -> reset = true, status -> exitStatus = status);
         pc.rtc().setMemorySize(Math.min(ramBytes, 0xE000_0000L), Math.max(0, ramBytes - 0xE000_0000L));
         this.cpu = vm.createVcpu();
-        // The local APIC (xAPIC page and x2APIC MSRs) and the I/O APIC, served in the monitor.
+        // The local APIC (xAPIC page and x2APIC MSRs) is served in the runtime, where its speed
+        // matters; the I/O APIC is reached through EPT-violation exits (mmioExit), as on hardware.
         this.lapic = new LocalApic(0, true, System::nanoTime, IpiSink.NONE);
         this.ioapic = new IoApic(lapic);
         vm.addMmio(lapic.mmioBase(), LocalApic.MMIO_SIZE, lapic);
-        vm.addMmio(IoApic.DEFAULT_BASE, IoApic.MMIO_SIZE, ioapic);
+        vm.addMmioExit(IoApic.DEFAULT_BASE, IoApic.MMIO_SIZE);
         // What firmware leaves: the APIC software-enabled in virtual-wire mode, the 8259's INTR
         // through LINT0 as ExtINT and NMI on LINT1 (SDM Vol. 3A, 11.4.7; MP spec 3.6.2.2).
         lapic.write(0xF0, 4, 0x1FF);
@@ -223,6 +224,10 @@ public final class Machine implements AutoCloseable {
                     }
                 }
                 case CPUID, RDTSC, RDTSCP, RDPMC, INVD, WBINVD_WBNOINVD, XSETBV -> cpu.emulateInstruction();
+                case EPT_VIOLATION -> {
+                    Result refused = mmioExit(x);
+                    if (refused != null) return refused;
+                }
                 case EXTERNAL_INTERRUPT, PREEMPTION_TIMER_EXPIRED -> { } // a kick or a device deadline: poll
                 case INTERRUPT_WINDOW -> cpu.vmwrite(VmcsFields.CPU_BASED_VM_EXEC_CONTROL,
                         cpu.vmread(VmcsFields.CPU_BASED_VM_EXEC_CONTROL) & ~Controls.PROC_INTERRUPT_WINDOW_EXITING);
@@ -240,6 +245,26 @@ public final class Machine implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * An access to an MMIO exit region: the I/O APIC's page. A read is answered (the instruction
+     * completes on the next run); a write was posted and its instruction has completed. Code
+     * fetched from MMIO ends the run.
+     */
+    private Result mmioExit(VmExit x) {
+        long off = x.gpa() - IoApic.DEFAULT_BASE;
+        if (x.isFetch() || off < 0 || off >= IoApic.MMIO_SIZE) {
+            return new Result(Ending.UNHANDLED_EXIT, 1, (x.isFetch() ? "the guest executes from MMIO: "
+                    : "access to an MMIO exit region no device serves: ") + x);
+        }
+        if (x.isWrite()) {
+            ioapic.write(off, x.size(), x.value());
+        } else {
+            long mask = x.size() == 8 ? -1L : (1L << 8 * x.size()) - 1;
+            cpu.completeMmioRead(ioapic.read(off, x.size()) & mask);
+        }
+        return null;
     }
 
     private Result ending() {

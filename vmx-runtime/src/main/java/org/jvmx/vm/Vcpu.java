@@ -7,6 +7,7 @@ import org.jvmx.translator.exec.Engine;
 import org.jvmx.translator.exec.ExecStats;
 import org.jvmx.translator.exec.Exit;
 import org.jvmx.translator.exec.Interrupts;
+import org.jvmx.translator.exec.LeaveRequest;
 import org.jvmx.translator.jit.BytecodeJit;
 import org.jvmx.translator.mem.GuestFault;
 import org.jvmx.vmx.entry.EntryChecks;
@@ -53,6 +54,10 @@ import org.jvmx.vmx.vmcs.VmxResult;
  * no VMCS field skips the entry checks: a guest-state area saved by a VM exit and not written
  * since always passes them.
  *
+ * <p>Guest-physical memory is the VM's map ({@link Vm}): RAM, in-runtime MMIO handlers, and MMIO
+ * exit regions, whose accesses end {@link #run()} with an EPT-violation exit; the monitor answers
+ * a read with {@link #completeMmioRead} (see {@link Vm#addMmioExit}, {@link MmioExits}).
+ *
  * <p>A vCPU runs on one thread at a time. {@link #interrupt}, {@link #nmi} and {@link #kick}
  * may be called from any thread.
  */
@@ -71,6 +76,7 @@ public final class Vcpu implements AutoCloseable {
     private final Vmcs vmcs;
     private final VmxSensitive sensitive;
     private final HostMsrs hostMsrs = new HostMsrs();
+    private final MmioExits mmio;
 
     private boolean launched;
     /** A VMCS field was written by the monitor since the last successful entry: check and load on entry. */
@@ -115,6 +121,8 @@ public final class Vcpu implements AutoCloseable {
                 vmcs.read(VmcsFields.VM_EXIT_CONTROLS) | Controls.EXIT_SAVE_EFER | Controls.EXIT_SAVE_PAT);
         vmcs.write(VmcsFields.GUEST_CR3, 0);
         vmcs.write(VmcsFields.GUEST_CR4, vmcs.read(VmcsFields.GUEST_CR4) | Cpu.CR4_OSFXSR | Cpu.CR4_OSXMMEXCPT);
+        this.mmio = new MmioExits(cpu);
+        cpu.memory.exitPort = mmio;
         this.sensitive = new VmxSensitive(vmcs, vm.memory());
         sensitive.deferGuestStateSave = true;
         cpu.sensitive = sensitive;
@@ -234,7 +242,7 @@ public final class Vcpu implements AutoCloseable {
         Exit e;
         cpu.sensitive = BARE_METAL;
         try {
-            e = engine.step();
+            e = step();
         } finally {
             cpu.sensitive = sensitive;
         }
@@ -253,6 +261,16 @@ public final class Vcpu implements AutoCloseable {
             }
             default -> { }
         }
+    }
+
+    /**
+     * Answers the EPT-violation exit of a read from an MMIO exit region ({@link Vm#addMmioExit})
+     * with the {@link VmExit#size()} bytes the device returned. The next {@link #run()} replays
+     * the instruction, its reads answered in order from the values given so far; it exits again
+     * if it reads more. Running without answering re-executes the instruction, which exits again.
+     */
+    public void completeMmioRead(long value) {
+        mmio.complete(value);
     }
 
     /** The most recent VM exit, or null before the first. */
@@ -350,7 +368,7 @@ public final class Vcpu implements AutoCloseable {
             if (seenHostWrites != vm.hostWrites()) flushTlb();
             vmcsSynced = false;
             armTimer();
-            return eventExits();
+            return mmio.replayPending() ? null : eventExits(); // the answered instruction first (execute)
         }
         VmxResult r = launched ? vmx.vmresume(context) : vmx.vmlaunch(context);
         switch (r.kind()) {
@@ -402,7 +420,7 @@ public final class Vcpu implements AutoCloseable {
             default -> { }
         }
         armTimer();
-        return eventExits();
+        return mmio.replayPending() ? null : eventExits();
     }
 
     /** Every VM entry loads the VMX-preemption timer from its VMCS field (26.5.1). */
@@ -556,6 +574,15 @@ public final class Vcpu implements AutoCloseable {
      * runs in the shadow before events are checked (SDM Vol. 3C 25.4.2, 26.7.5).
      */
     private VmExit execute() {
+        VmExit pending = nextMmioExit();
+        if (pending != null) return pending;
+        if (mmio.replayPending()) {
+            // The instruction whose MMIO read the monitor answered completes before any event is
+            // taken, as if the exit had been handled by emulating it: a device read is not repeated.
+            pending = mmioStep();
+            if (pending == null) pending = eventExits();
+            if (pending != null) return pending;
+        }
         while (true) {
             Exit e;
             if (activity == Controls.ACTIVITY_SHUTDOWN) {
@@ -570,11 +597,15 @@ public final class Vcpu implements AutoCloseable {
             boolean watch = windowWanted();
             cpu.watchInterruptFlag = watch;
             if (watch && blockedBySti()) {
-                e = engine.step(); // the instruction in the shadow
+                e = step(); // the instruction in the shadow
                 interruptibility &= ~(Controls.INTERRUPTIBILITY_STI | Controls.INTERRUPTIBILITY_MOV_SS);
             } else {
                 interruptibility &= ~(Controls.INTERRUPTIBILITY_STI | Controls.INTERRUPTIBILITY_MOV_SS);
-                e = engine.run(timerActive() ? TIMER_SLICE : Long.MAX_VALUE);
+                try {
+                    e = engine.run(timerActive() ? TIMER_SLICE : Long.MAX_VALUE);
+                } catch (LeaveRequest r) {
+                    e = r.exit; // an instruction fetch from an MMIO exit region (found by the block lookup)
+                }
                 if (e == Exit.INTERRUPT_FLAG_SET_BY_STI) {
                     interruptibility |= Controls.INTERRUPTIBILITY_STI;
                     e = null;
@@ -583,13 +614,61 @@ public final class Vcpu implements AutoCloseable {
                 }
             }
             cpu.watchInterruptFlag = false;
-            if (e != null) {
+            if (e == MmioExits.STEP) {
+                VmExit x = mmioStep();
+                if (x != null) return x;
+            } else if (e == MmioExits.QUEUED) {
+                return nextMmioExit();
+            } else if (e != null) {
                 VmExit x = handle(e);
                 if (x != null) return x;
             }
             VmExit x = eventExits();
             if (x != null) return x;
         }
+    }
+
+    private Exit step() {
+        try {
+            return engine.step();
+        } catch (LeaveRequest r) {
+            return r.exit;
+        }
+    }
+
+    /**
+     * Runs one instruction in MMIO step mode ({@link MmioExits}): reads of exit regions answered
+     * from the monitor's values, writes posted. Returns the exit to report, or null to go on.
+     */
+    private VmExit mmioStep() {
+        long start = cpu.state.rip;
+        mmio.beginStep();
+        Exit e = step();
+        mmio.endStep(e, start);
+        if (e == MmioExits.QUEUED) return nextMmioExit();
+        VmExit x = e == null || MmioExits.ours(e) ? null : handle(e);
+        if (mmio.hasQueued()) {
+            // The instruction's posted writes come first; an exit it caused after them waits behind.
+            if (x != null) mmio.queueAfter(x);
+            return nextMmioExit();
+        }
+        return x;
+    }
+
+    /**
+     * The next queued MMIO exit (an EPT violation, SDM Vol. 3C 28.2.1), recorded in the VMCS:
+     * reason 48, the Table 28-7 qualification, GUEST_PHYSICAL_ADDRESS and GUEST_LINEAR_ADDRESS.
+     */
+    private VmExit nextMmioExit() {
+        VmExit x = mmio.next(cpu.state.rip);
+        if (x == null) return null;
+        VmxSensitive.recordExitInformation(vmcs, x.reason(), x.qualification(), x.instructionLength(),
+                x.instructionInfo(), x.guestLinear(), x.interruptionInfo(), x.errorCode());
+        if (x.reason() == ExitReason.EPT_VIOLATION) {
+            vmcs.write(VmcsFields.GUEST_PHYSICAL_ADDRESS, x.guestPhysical());
+            afterInstructionExit();
+        }
+        return x;
     }
 
     /** What the engine's return means for the VM: an exit, or null to go on. */

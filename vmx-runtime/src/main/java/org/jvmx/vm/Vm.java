@@ -11,12 +11,13 @@ import org.jvmx.translator.exec.Engine;
 import org.jvmx.translator.mem.MmioHandler;
 import org.jvmx.translator.mem.PhysicalMemory;
 import org.jvmx.vmx.entry.VmxCapabilityMsrs;
+import org.jvmx.vmx.exit.VmExit;
 
 /**
  * A virtual machine: guest-physical memory and the vCPUs that run in it. The embedding API of
  * jvmx, shaped like KVM's: add memory regions (RAM, read-only memory, MMIO served by a
- * handler), create {@link Vcpu}s, set their state, {@link Vcpu#run()} until a VM exit, handle
- * it, run again.
+ * handler in the runtime, MMIO exit regions the monitor serves on VM exits), create
+ * {@link Vcpu}s, set their state, {@link Vcpu#run()} until a VM exit, handle it, run again.
  *
  * <pre>{@code
  * try (Vm vm = Vm.create()) {
@@ -70,9 +71,32 @@ public final class Vm implements AutoCloseable {
         memory.addRom(gpa, rom);
     }
 
-    /** Guest accesses to [{@code gpa}, {@code gpa + size}) call {@code handler} on the vCPU's thread. */
+    /**
+     * Guest accesses to [{@code gpa}, {@code gpa + size}) call {@code handler} on the vCPU's thread,
+     * in the middle of the instruction: for devices served in the runtime for speed (the local APIC).
+     */
     public void addMmio(long gpa, long size, MmioHandler handler) {
         memory.addMmio(gpa, size, Objects.requireNonNull(handler, "handler"));
+    }
+
+    /**
+     * Adds an MMIO exit region: guest accesses to [{@code gpa}, {@code gpa + size}) are not
+     * served in the runtime but leave {@link Vcpu#run()} as EPT-violation exits (basic reason 48,
+     * SDM Vol. 3C 28.2.1, Table 28-7) carrying the guest-physical address ({@link VmExit#gpa()},
+     * VMCS GUEST_PHYSICAL_ADDRESS), the access size, read/write/fetch, a write's value and the
+     * guest-linear address (GUEST_LINEAR_ADDRESS). The VM's guest-physical memory map plays the
+     * role of the monitor's EPT: RAM is mapped, exit regions are not, so touching one is an EPT
+     * violation as on hardware.
+     *
+     * <p>A read exits with RIP on the instruction, which has not executed: the monitor answers
+     * with {@link Vcpu#completeMmioRead} and the next run completes it. A write is posted: the
+     * exit comes after the instruction completed (RIP after it), one exit per write, in order.
+     * A fetch exits with qualification bit 2; there is nothing to complete. A locked
+     * read-modify-write is a read exit, then a posted write (not atomic with respect to the
+     * device, which the monitor serves alone). The monitor's own accesses ({@link #read}, {@link #write}) see nothing at an exit region.
+     */
+    public void addMmioExit(long gpa, long size) {
+        memory.addMmioExit(gpa, size);
     }
 
     /** Guest-physical memory, for monitors that need the whole interface (atomics, region lookup). */

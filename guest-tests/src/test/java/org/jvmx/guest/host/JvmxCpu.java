@@ -67,6 +67,9 @@ public final class JvmxCpu {
 
             Cpu cpu = Cpu.flat64(ram, true);
             CpuState s = cpu.state;
+            // the selectors Linux gives a 64-bit process (__USER_CS, __USER_DS): FNSAVE/FNSTENV store CS
+            s.cs.setSelector(0x33);
+            s.ss.setSelector(0x2b);
             s.cr3 = pt.cr3;
             s.cr0 |= CpuState.CR0_PG | CpuState.CR0_WP;
             cpu.memory.tlb().setState(s.pagingState());

@@ -235,7 +235,7 @@ class Jit32Test {
                     inc ebx
                     """, c -> c.state.cs.set(0x08, 0, (int) CODE + 0x40, 0x409B)),
             new Program("DS limit below the addresses used", 32, """
-                    mov esi, 0xff00
+                    mov esi, 0xfc00
                     1:
                     add dword ptr [esi], 7
                     inc ecx

@@ -43,17 +43,4 @@ class Ssse3OpsTest implements DirectedCases {
     void matchesHost() {
         DirectedCases.assertMatchesHost(cases());
     }
-
-    /** The MMX-register forms are not modelled yet: jvmx raises #UD (the host runs them). */
-    @Test
-    void mmxFormsRaiseInvalidOpcode() {
-        List<String> mmx = List.of("pshufb mm1, mm2", "pabsw mm0, qword ptr [rbx]", "palignr mm3, mm4, 3", "psignd mm1, mm1");
-        List<byte[]> code = Gas.assemble(mmx);
-        for (int k = 0; k < mmx.size(); k++) {
-            HostResult r = JvmxCpu.run(new HostCase(HostState.initial().withGpr(HostState.RBX, Ssse3Cases.BASE), code.get(k)),
-                    Engine.Tier.INTERPRET);
-            assertEquals(HostResult.SIGILL, r.signal(), mmx.get(k));
-            assertEquals(HostCpu.CODE_BASE, r.rip(), mmx.get(k));
-        }
-    }
 }

@@ -155,7 +155,7 @@ public final class CodeCache implements CodePages.Listener {
                     secondPage = cpu.memory.codeAddress(rip + inPage, cpu.user) & ~0xFFFL;
                     fetch(rip + inPage, buf, inPage, 16);
                     have = inPage + 16;
-                } catch (GuestFault f) {
+                } catch (GuestFault | LeaveRequest f) { // a fault, or a fetch from an MMIO exit region
                     if (out.isEmpty()) throw f;
                     break;
                 }

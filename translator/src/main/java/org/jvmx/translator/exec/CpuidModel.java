@@ -35,6 +35,7 @@ public final class CpuidModel {
     public static final String BRAND = "jvmx virtual x86-64 CPU";
 
     // CPUID.1:EDX
+    public static final int EDX1_FPU = 1, EDX1_MMX = 1 << 23;
     public static final int EDX1_PSE = 1 << 3, EDX1_TSC = 1 << 4, EDX1_MSR = 1 << 5, EDX1_PAE = 1 << 6, EDX1_CX8 = 1 << 8,
             EDX1_APIC = 1 << 9, EDX1_SEP = 1 << 11, EDX1_PGE = 1 << 13, EDX1_CMOV = 1 << 15, EDX1_PAT = 1 << 16,
             EDX1_CLFSH = 1 << 19, EDX1_FXSR = 1 << 24, EDX1_SSE = 1 << 25, EDX1_SSE2 = 1 << 26;
@@ -48,7 +49,7 @@ public final class CpuidModel {
     public static final int ECX81_LAHF = 1, ECX81_ABM = 1 << 5;
     public static final int EDX81_SYSCALL = 1 << 11, EDX81_NX = 1 << 20, EDX81_RDTSCP = 1 << 27, EDX81_LM = 1 << 29;
 
-    static final int EDX1 = EDX1_PSE | EDX1_TSC | EDX1_MSR | EDX1_PAE | EDX1_CX8 | EDX1_APIC | EDX1_SEP | EDX1_PGE | EDX1_CMOV
+    static final int EDX1 = EDX1_FPU | EDX1_MMX | EDX1_PSE | EDX1_TSC | EDX1_MSR | EDX1_PAE | EDX1_CX8 | EDX1_APIC | EDX1_SEP | EDX1_PGE | EDX1_CMOV
             | EDX1_PAT | EDX1_CLFSH | EDX1_FXSR | EDX1_SSE | EDX1_SSE2;
     static final int ECX1 = ECX1_SSE3 | ECX1_SSSE3 | ECX1_CX16 | ECX1_SSE41 | ECX1_SSE42 | ECX1_MOVBE | ECX1_POPCNT
             | ECX1_RDRAND | ECX1_HYPERVISOR;

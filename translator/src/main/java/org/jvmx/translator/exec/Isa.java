@@ -13,6 +13,8 @@ import org.jvmx.translator.sem.SseIntegerOps;
 import org.jvmx.translator.sem.SseNewOps;
 import org.jvmx.translator.sem.StringOps;
 import org.jvmx.translator.sem.SystemOps;
+import org.jvmx.translator.sem.MmxOps;
+import org.jvmx.translator.sem.X87Ops;
 
 /**
  * The instruction set jvmx executes: one {@link Semantics} per mnemonic, installed by the
@@ -41,6 +43,8 @@ public final class Isa {
         SseIntegerOps.install(in);
         SseFloatOps.install(in);
         SseNewOps.install(in);
+        X87Ops.install(in);
+        MmxOps.install((m, s) -> TABLE[m.ordinal()] = MmxOps.dispatch(TABLE[m.ordinal()], s));
         for (int i = 0; i < TABLE.length; i++) {
             if (TABLE[i] == null) {
                 int id = i;

@@ -11,6 +11,11 @@ public final class LinearMemory {
     private final SoftTlb tlb;
     private final PhysicalMemory memory;
     private final CodePages codePages;
+    /**
+     * Where this CPU's accesses to MMIO exit regions go (null: exit regions read as all ones
+     * and drop writes). Only the slow path meets them: exit regions are never in the soft TLB.
+     */
+    public MmioExitPort exitPort;
 
     public LinearMemory(SoftTlb tlb, PhysicalMemory memory, CodePages codePages) {
         this.tlb = tlb;
@@ -83,7 +88,7 @@ public final class LinearMemory {
                 return old;
             }
         }
-        long old = memory.compareAndExchange(pa, size, expected, update);
+        long old = memory.compareAndExchange(pa, size, expected, update, linear, exitPort);
         if (old == (expected & PhysicalMemory.mask(size))) codePages.written(pa, size);
         return old;
     }
@@ -116,7 +121,7 @@ public final class LinearMemory {
     private long slowLoad(long linear, int size, Access kind, boolean user) {
         int first = 4096 - (int) (linear & 0xFFF);
         if (size <= first) {
-            return memory.read(tlb.translate(linear, kind, user).physical(), size);
+            return memory.read(tlb.translate(linear, kind, user).physical(), size, linear, kind == Access.EXECUTE, exitPort);
         }
         // Crosses a page: both translations before any data (the lower page faults first).
         long lo = tlb.translate(linear, kind, user).physical();
@@ -124,7 +129,7 @@ public final class LinearMemory {
         long v = 0;
         for (int b = 0; b < size; b++) {
             long pa = b < first ? lo + b : hi + (b - first);
-            v |= memory.read(pa, 1) << (8 * b);
+            v |= memory.read(pa, 1, linear + b, kind == Access.EXECUTE, exitPort) << (8 * b);
         }
         return v;
     }
@@ -133,7 +138,7 @@ public final class LinearMemory {
         int first = 4096 - (int) (linear & 0xFFF);
         if (size <= first) {
             long pa = tlb.translate(linear, Access.WRITE, user).physical();
-            memory.write(pa, size, value);
+            memory.write(pa, size, value, linear, exitPort);
             codePages.written(pa, size);
             return;
         }
@@ -142,7 +147,7 @@ public final class LinearMemory {
         long hi = tlb.translate(linear + first, Access.WRITE, user).physical();
         for (int b = 0; b < size; b++) {
             long pa = b < first ? lo + b : hi + (b - first);
-            memory.write(pa, 1, value >>> (8 * b));
+            memory.write(pa, 1, value >>> (8 * b), linear + b, exitPort);
         }
         codePages.written(lo, first);
         codePages.written(hi, size - first);

@@ -17,6 +17,10 @@ import java.util.concurrent.atomic.LongAdder;
  * are 4 KiB aligned so that a guest page is either wholly RAM or not RAM, which the soft TLB
  * relies on.
  *
+ * <p>MMIO <em>exit</em> regions ({@link #addMmioExit}) have no handler here: an access that comes
+ * with a CPU's {@link MmioExitPort} goes to it (and leaves the guest as a VM exit); one without
+ * (the monitor's own accesses, a page walk) sees an exit region as nothing on the bus.
+ *
  * <p>Regions are added before the guest runs; adding is not thread-safe against accesses.
  */
 public final class PhysicalMemory implements AutoCloseable {
@@ -39,10 +43,30 @@ public final class PhysicalMemory implements AutoCloseable {
             return ram != null && !readOnly;
         }
 
+        /** An MMIO exit region: accesses go to the accessing CPU's {@link MmioExitPort}. */
+        public boolean exit() {
+            return mmio == EXIT_REGION;
+        }
+
         boolean contains(long pa) {
             return Long.compareUnsigned(pa - base, size) < 0;
         }
     }
+
+    /**
+     * The handler of exit regions for accesses without a port: nothing decodes them, as for an
+     * address in no region (reads all ones, writes dropped).
+     */
+    private static final MmioHandler EXIT_REGION = new MmioHandler() {
+        @Override
+        public long read(long offset, int size) {
+            return -1L;
+        }
+
+        @Override
+        public void write(long offset, int size, long value) {
+        }
+    };
 
     private final Arena arena = Arena.ofShared();
     private Region[] regions = new Region[0];
@@ -75,6 +99,70 @@ public final class PhysicalMemory implements AutoCloseable {
             throw new IllegalArgumentException("MMIO size must be positive: " + size);
         }
         add(new Region(base, size, null, handler));
+    }
+
+    /**
+     * Adds an MMIO exit region: a data access or fetch by a CPU whose {@link LinearMemory} has a
+     * {@link MmioExitPort} is passed to that port with its guest-physical and linear address.
+     */
+    public void addMmioExit(long base, long size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("MMIO size must be positive: " + size);
+        }
+        add(new Region(base, size, null, EXIT_REGION));
+    }
+
+    /**
+     * A CPU's read (or, with {@code fetch}, instruction fetch) of {@code size} bytes at
+     * {@code pa} from linear address {@code linear}: as {@link #read(long, int)}, except that
+     * exit regions go to {@code port} when there is one.
+     */
+    public long read(long pa, int size, long linear, boolean fetch, MmioExitPort port) {
+        if (port == null) return read(pa, size);
+        Region r = regionAt(pa);
+        if (r != null && r.exit() && r.contains(pa + size - 1)) {
+            return fetch ? port.fetch(pa, size, linear) : port.read(pa, size, linear) & mask(size);
+        }
+        if (r != null && r.contains(pa + size - 1) || r == null && regionAt(pa + size - 1) == null) {
+            return read(pa, size);
+        }
+        long v = 0; // straddles a region edge
+        for (int i = 0; i < size; i++) {
+            v |= read(pa + i, 1, linear + i, fetch, port) << (8 * i);
+        }
+        return v;
+    }
+
+    /** A CPU's write: as {@link #write(long, int, long)}, except that exit regions go to {@code port}. */
+    public void write(long pa, int size, long value, long linear, MmioExitPort port) {
+        if (port == null) {
+            write(pa, size, value);
+            return;
+        }
+        Region r = regionAt(pa);
+        if (r != null && r.exit() && r.contains(pa + size - 1)) {
+            port.write(pa, size, value & mask(size), linear);
+            return;
+        }
+        if (r != null && r.contains(pa + size - 1) || r == null && regionAt(pa + size - 1) == null) {
+            write(pa, size, value);
+            return;
+        }
+        for (int i = 0; i < size; i++) {
+            write(pa + i, 1, value >>> (8 * i), linear + i, port);
+        }
+    }
+
+    /** A CPU's locked compare-and-exchange: as {@link #compareAndExchange(long, int, long, long)}, exit regions to {@code port}. */
+    public long compareAndExchange(long pa, int size, long expected, long update, long linear, MmioExitPort port) {
+        Region r = port == null ? null : regionAt(pa);
+        if (r != null && r.exit()) {
+            if (!r.contains(pa + size - 1)) throw new IllegalStateException(String.format(
+                    "locked access at %#x+%d straddles the edge of an MMIO exit region", pa, size));
+            long m = mask(size);
+            return port.compareAndExchange(pa, size, expected & m, update & m, linear) & m;
+        }
+        return compareAndExchange(pa, size, expected, update);
     }
 
     private static void checkPageAligned(long base, long size) {

@@ -20,10 +20,35 @@ import org.jvmx.vmx.vmcs.ExitReason;
  * @param interruptionInfo  VM-exit interruption information (28.2.2) for exception, NMI and
  *                          acknowledged external-interrupt exits, else 0
  * @param errorCode         VM-exit interruption error code where bit 11 of the information says so, else 0
+ * @param guestPhysical     EPT violations (reason 48): the guest-physical address accessed (the
+ *                          GUEST_PHYSICAL_ADDRESS field, 28.2.1), else 0
+ * @param accessSize        EPT violations on MMIO exit regions: the access size in bytes (1, 2, 4, 8),
+ *                          decoded for the monitor (no VMCS field holds it), else 0
  */
 public record VmExit(ExitReason reason, long qualification, int instructionLength, long instructionInfo,
         long guestLinear, long guestRip, int msr, long value, boolean entryFailure, long interruptionInfo,
-        int errorCode) {
+        int errorCode, long guestPhysical, int accessSize) {
+
+    /** Exit qualification bits of an EPT violation (SDM Vol. 3C 28.2.1, Table 28-7). */
+    public static final long EPT_READ = 1, EPT_WRITE = 2, EPT_FETCH = 4, EPT_LINEAR_VALID = 1 << 7,
+            EPT_TRANSLATED = 1 << 8;
+
+    /** An exit with every field but the EPT-violation ones. */
+    public VmExit(ExitReason reason, long qualification, int instructionLength, long instructionInfo,
+            long guestLinear, long guestRip, int msr, long value, boolean entryFailure, long interruptionInfo,
+            int errorCode) {
+        this(reason, qualification, instructionLength, instructionInfo, guestLinear, guestRip, msr, value,
+                entryFailure, interruptionInfo, errorCode, 0, 0);
+    }
+
+    /**
+     * An EPT violation for an access to an MMIO exit region: {@code qualification} holds the
+     * access bits of Table 28-7; {@code value} the data of a write.
+     */
+    public static VmExit eptViolation(long qualification, long gpa, long linear, int size, long value, long guestRip) {
+        return new VmExit(ExitReason.EPT_VIOLATION, qualification, 0, 0, linear, guestRip, -1, value, false, 0, 0, gpa,
+                size);
+    }
 
     /** An exit caused by an instruction or event with no interruption information. */
     public VmExit(ExitReason reason, long qualification, int instructionLength, long instructionInfo,
@@ -88,6 +113,24 @@ public record VmExit(ExitReason reason, long qualification, int instructionLengt
     /** VMCALL: the hypercall number the guest left in RAX. */
     public long hypercall() { return value; }
 
+    /** EPT violations (Table 28-7): the guest-physical address of the access. */
+    public long gpa() { return guestPhysical; }
+
+    /** EPT violations on MMIO exit regions: the access size in bytes. */
+    public int size() { return accessSize; }
+
+    /** EPT violations: bit 1, a data write (its value in {@link #value()}). */
+    public boolean isWrite() { return (qualification & EPT_WRITE) != 0; }
+
+    /** EPT violations: bit 0, a data read. */
+    public boolean isRead() { return (qualification & EPT_READ) != 0; }
+
+    /** EPT violations: bit 2, an instruction fetch. */
+    public boolean isFetch() { return (qualification & EPT_FETCH) != 0; }
+
+    /** EPT violations: the guest-linear address, valid when bit 7 of the qualification is set. */
+    public long linear() { return guestLinear; }
+
     /** OUT and WRMSR exits: the data the guest wrote. */
     public long data() { return value; }
 
@@ -97,6 +140,12 @@ public record VmExit(ExitReason reason, long qualification, int instructionLengt
                 .append(" (").append(reason.number()).append(") at RIP 0x").append(Long.toHexString(guestRip));
         if (qualification != 0) b.append(", qualification 0x").append(Long.toHexString(qualification));
         if (instructionLength != 0) b.append(", length ").append(instructionLength);
+        if (reason == ExitReason.EPT_VIOLATION) {
+            b.append(isFetch() ? ", fetch" : isWrite() ? ", write" : ", read").append(" of ").append(accessSize)
+                    .append(" at GPA 0x").append(Long.toHexString(guestPhysical)).append(" (linear 0x")
+                    .append(Long.toHexString(guestLinear)).append(')');
+            if (isWrite()) b.append(" value 0x").append(Long.toHexString(value));
+        }
         if (msr >= 0) b.append(", MSR 0x").append(Integer.toHexString(msr));
         if (interruptionInfo != 0) b.append(", interruption info 0x").append(Long.toHexString(interruptionInfo));
         return b.toString();
