@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the test oracles that a fresh machine lacks: iced-x86 (npm, into tools/oracle,
-# git-ignored), Debian's busybox-static, binutils (objdump), gcc and valgrind (a 32-bit binary).
+# git-ignored), Debian's busybox-static, binutils (objdump), gcc, valgrind (a 32-bit binary) and
+# xz-utils (the .xz input of the busybox acceptance test: busybox only decompresses xz).
 set -eu
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 ICED_VERSION=1.21.0
@@ -14,6 +15,7 @@ missing=()
 command -v objdump >/dev/null 2>&1 || missing+=(binutils)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v xz >/dev/null 2>&1 || missing+=(xz-utils)
 # A real 32-bit x86 program for the decoder's 32-bit oracle test (IcedOracleLegacyTest).
 [ -x /usr/libexec/valgrind/memcheck-x86-linux ] || missing+=(valgrind)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -120,7 +120,8 @@ public final class DirFile extends OpenFile {
         } catch (IOException e) {
             throw HostErrors.of(e);
         }
-        names.sort(null);
+        // The host's readdir order, as the guest's getdents64 on Linux would see it (tar, du and
+        // find print in this order).
         for (Path p : names) {
             try {
                 HostStat s = HostStat.of(p, false);
