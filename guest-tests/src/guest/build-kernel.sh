@@ -19,13 +19,14 @@ mkdir -p "$(dirname "$out")"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cflags="-O2 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=small -fno-stack-protector
- -fno-asynchronous-unwind-tables -fno-builtin -nostdlib -Wall -Werror -I$here/lib"
+ -fno-asynchronous-unwind-tables -fno-builtin -nostdlib -Wall -Werror -I$here/lib -I$here/common"
 if [ -n "$protected32" ]; then
     cflags="-m32 -march=i686 -mno-sse -mno-mmx -mno-80387 -O2 -ffreestanding -fno-pic -fno-pie
-     -fno-stack-protector -fno-asynchronous-unwind-tables -fno-builtin -nostdlib -Wall -Werror -I$here/lib32"
+     -fno-stack-protector -fno-asynchronous-unwind-tables -fno-builtin -nostdlib -Wall -Werror -I$here/lib32 -I$here/common"
     gcc $cflags -c "$here/lib32/start32.S" -o "$tmp/start.o"
     gcc $cflags -c "$here/lib32/lib32.c" -o "$tmp/lib.o"
-    objs="$tmp/start.o $tmp/lib.o"
+    gcc $cflags -c "$here/common/machine.c" -o "$tmp/machine.o"
+    objs="$tmp/start.o $tmp/lib.o $tmp/machine.o"
     n=0
     for c in "$@"; do
         n=$((n + 1))
@@ -39,7 +40,8 @@ if [ -n "$protected32" ]; then
 fi
 gcc $cflags -c "$here/lib/start.S" -o "$tmp/start.o"
 gcc $cflags -c "$here/lib/lib.c" -o "$tmp/lib.o"
-objs="$tmp/start.o $tmp/lib.o"
+gcc $cflags -c "$here/common/machine.c" -o "$tmp/machine.o"
+objs="$tmp/start.o $tmp/lib.o $tmp/machine.o"
 script="$here/lib/kernel.ld"
 if [ -n "$multiboot" ]; then
     gcc $cflags -c "$here/lib/multiboot.S" -o "$tmp/multiboot.o"

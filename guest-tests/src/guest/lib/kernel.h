@@ -7,6 +7,7 @@
 #define JVMX_KERNEL_H
 
 #include <stdint.h>
+#include "machine.h"
 
 struct frame {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rdi, rsi, rbp, rbx, rdx, rcx, rax;
@@ -15,8 +16,6 @@ struct frame {
 
 typedef void (*handler_t)(struct frame *);
 
-static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
-static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline uint64_t rdtsc(void) { uint32_t lo, hi; __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)); return (uint64_t) hi << 32 | lo; }
 static inline uint64_t read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
 static inline void wrmsr(uint32_t msr, uint64_t v) {
@@ -28,9 +27,6 @@ static inline uint64_t rdmsr(uint32_t msr) {
     return (uint64_t) hi << 32 | lo;
 }
 
-void serial_init(void);
-void putc(char c);
-void puts(const char *s);
 void putu(uint64_t v);
 void puthex(uint64_t v);
 /* %s %c %d %u %x (64-bit arguments for d/u/x), %%. */
@@ -46,11 +42,6 @@ void set_handler(int vector, handler_t h);
 
 uint64_t hypercall(uint64_t nr, uint64_t a, uint64_t b);
 
-/* Ends the guest through the debug-exit port: the monitor's status is (code << 1) | 1. */
-__attribute__((noreturn)) void exit_guest(int code);
 
-/* The PIC remapped to 0x20/0x28 with every line masked but those in `unmasked` (bit n = IRQ n). */
-void pic_init(uint16_t unmasked);
-void pic_eoi(int irq);
 
 #endif

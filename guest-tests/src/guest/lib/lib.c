@@ -2,29 +2,6 @@
 #include <stdarg.h>
 #include "kernel.h"
 
-#define COM1 0x3F8
-
-void serial_init(void) {
-    outb(COM1 + 1, 0x00);      /* no UART interrupts */
-    outb(COM1 + 3, 0x80);      /* DLAB */
-    outb(COM1 + 0, 0x01);      /* 115200 baud */
-    outb(COM1 + 1, 0x00);
-    outb(COM1 + 3, 0x03);      /* 8N1 */
-    outb(COM1 + 2, 0xC7);      /* FIFOs on, cleared, 14-byte threshold */
-    outb(COM1 + 4, 0x0B);      /* DTR, RTS, OUT2 (the PC's IRQ gate) */
-}
-
-void putc(char c) {
-    while (!(inb(COM1 + 5) & 0x20)) { }
-    outb(COM1, (uint8_t) c);
-}
-
-void puts(const char *s) {
-    for (; *s; s++) {
-        if (*s == '\n') putc('\r');
-        putc(*s);
-    }
-}
 
 void putu(uint64_t v) {
     char b[21];
@@ -106,21 +83,3 @@ uint64_t hypercall(uint64_t nr, uint64_t a, uint64_t b) {
     return r;
 }
 
-void exit_guest(int code) {
-    outb(0xF4, (uint8_t) code);
-    for (;;) __asm__ volatile("cli; hlt");
-}
-
-void pic_init(uint16_t unmasked) {
-    outb(0x20, 0x11); outb(0xA0, 0x11);   /* ICW1: edge, cascade, ICW4 */
-    outb(0x21, 0x20); outb(0xA1, 0x28);   /* ICW2: vectors 0x20, 0x28 */
-    outb(0x21, 0x04); outb(0xA1, 0x02);   /* ICW3: slave on IRQ 2 */
-    outb(0x21, 0x01); outb(0xA1, 0x01);   /* ICW4: 8086 mode */
-    outb(0x21, (uint8_t) ~(unmasked | (unmasked >> 8 ? 4 : 0)));
-    outb(0xA1, (uint8_t) ~(unmasked >> 8));
-}
-
-void pic_eoi(int irq) {
-    if (irq >= 8) outb(0xA0, 0x20);
-    outb(0x20, 0x20);
-}

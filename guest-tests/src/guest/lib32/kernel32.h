@@ -8,6 +8,7 @@
 #define JVMX_KERNEL32_H
 
 #include <stdint.h>
+#include "machine.h"
 
 #define KERNEL_CS 0x08
 #define KERNEL_DS 0x10
@@ -23,8 +24,6 @@ struct frame {
 
 typedef void (*handler_t)(struct frame *);
 
-static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
-static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline uint32_t read_cr0(void) { uint32_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
 static inline uint32_t read_cr2(void) { uint32_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
 static inline uint32_t read_cr4(void) { uint32_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
@@ -41,9 +40,6 @@ static inline uint64_t rdmsr(uint32_t msr) {
     return (uint64_t) hi << 32 | lo;
 }
 
-void serial_init(void);
-void putc(char c);
-void puts(const char *s);
 /* %s %c %d %u %x (32-bit arguments), %%. */
 void printf(const char *fmt, ...);
 void *memset(void *d, int c, uint32_t n);
@@ -59,8 +55,5 @@ void set_handler(int vector, handler_t h);
 void tss_init(uint32_t esp0);
 
 uint32_t hypercall(uint32_t nr, uint32_t a, uint32_t b);
-__attribute__((noreturn)) void exit_guest(int code);
-void pic_init(uint16_t unmasked);
-void pic_eoi(int irq);
 
 #endif
