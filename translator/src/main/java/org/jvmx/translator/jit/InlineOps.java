@@ -56,6 +56,8 @@ final class InlineOps {
             case MOV -> n == 2 && dest(i) && source(i, 1) && !(mem(i, 0) && mem(i, 1))
                     && (i.operandKind(1) == OperandKind.IMMEDIATE || i.operandBits(0) == i.operandBits(1));
             case LEA -> n == 2 && reg(i, 0) && mem(i, 1) && memoryOk(i);
+            // zero/sign extension into a register: byte and word loads are common in compiled C
+            case MOVZX, MOVSX, MOVSXD -> n == 2 && reg(i, 0) && (reg(i, 1) || (mem(i, 1) && memoryOk(i) && okBits(i.operandBits(1))));
             case ADD, SUB, AND, OR, XOR -> n == 2 && dest(i) && source(i, 1) && !(mem(i, 0) && mem(i, 1))
                     && !(mem(i, 0) && i.hasLock());
             case CMP, TEST -> n == 2 && (reg(i, 0) || (mem(i, 0) && memoryOk(i))) && source(i, 1) && !(mem(i, 0) && mem(i, 1));
@@ -179,6 +181,18 @@ final class InlineOps {
         Label guard = memory ? e.guardStart() : null;
         boolean wrote = switch (m) {
             case MOV -> mov(e, i);
+            case MOVZX, MOVSX, MOVSXD -> {
+                read(e, i, 1); // zero-extended from the source width
+                int shift = 64 - i.operandBits(1);
+                if (m != Mnemonic.MOVZX && shift > 0) {
+                    e.iconst(shift);
+                    e.mv.visitInsn(LSHL);
+                    e.iconst(shift);
+                    e.mv.visitInsn(LSHR);
+                }
+                writeReg(e, i, 0); // the destination's width rules (32-bit zero-extends, 16-bit merges)
+                yield false;
+            }
             case LEA -> {
                 address(e, i, false);
                 writeReg(e, i, 0);
@@ -353,7 +367,8 @@ final class InlineOps {
             Instruction n = insns[j];
             if (fullFlagWriter(e, n)) return true;
             Mnemonic m = n.mnemonic();
-            boolean quiet = e.inlined(n) && !touchesMemory(n) && (m == Mnemonic.MOV || m == Mnemonic.LEA || m == Mnemonic.NOP);
+            boolean quiet = e.inlined(n) && !touchesMemory(n) && (m == Mnemonic.MOV || m == Mnemonic.LEA || m == Mnemonic.NOP
+                    || m == Mnemonic.MOVZX || m == Mnemonic.MOVSX || m == Mnemonic.MOVSXD);
             if (!quiet) return false;
         }
         return false;
