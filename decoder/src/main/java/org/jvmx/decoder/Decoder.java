@@ -166,6 +166,7 @@ public final class Decoder {
         if (out.lazyRow >= 0) out.materialize();
         out.ip = ip;
         out.lazyRow = -1;
+        out.lazyCtx = 0;
         out.noMem = false;
         final boolean legacy = this.legacy;
         out.legacyBits = (byte) (legacy ? bits : 0);
@@ -284,6 +285,7 @@ public final class Decoder {
         if (hasModrm) {
             if (p >= end) return failEnd(out, p + 1, offset, limit);
             int modrm = code[p++] & 0xff;
+            out.lazyCtx = modrm | opcode << 8; // kept for Instruction.opcodeModrm()
             mod = modrm >> 6;
             reg = (modrm >> 3) & 7;
             rm = modrm & 7;

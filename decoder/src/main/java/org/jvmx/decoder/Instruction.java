@@ -32,7 +32,8 @@ public final class Instruction {
      * in the arrays but derived on access from this row of the decoder's resolved operand table and
      * the ModRM and opcode bytes in {@link #lazyCtx} (ModRM: bits 0-7, opcode: 8-15) and the prefix state in
      * {@link #lazyPf}; -1 when the arrays hold them. Immediate values are
-     * always in {@link #opValue}.
+     * always in {@link #opValue}. The general decoder stores lazyCtx's ModRM and opcode bytes too
+     * (for {@link #opcodeModrm}), with lazyRow -1.
      */
     int lazyRow = -1;
     int lazyCtx;
@@ -165,6 +166,12 @@ public final class Instruction {
 
     /** Address of the instruction. */
     public long ip() { return ip; }
+
+    /**
+     * The opcode byte (bits 15:8) and the ModR/M byte (bits 7:0) as decoded, for an instruction with a
+     * ModR/M byte (0 for one without): what the x87 keeps as its last opcode (SDM Vol. 1, 8.1.9).
+     */
+    public int opcodeModrm() { return lazyCtx & 0xFFFF; }
 
     /** Length in bytes (1..15). For an invalid instruction: the bytes examined to find it invalid. */
     public int length() { return length; }

@@ -21,7 +21,7 @@ import java.util.Map;
  *
  * <pre>
  *   --runs N          runs per tool and workload (default 3)
- *   --scale F         input sizes times F (default 1; 4 gives the issue's sizes)
+ *   --scale F         input sizes times F (default 1; 4: gzip 16 MiB, sort 5 MiB, md5sum 48 MiB)
  *   --only REGEX      only the workloads whose name matches
  *   --warm            also the in-process jvmx figure (this JVM, warm; one warm-up run, then N)
  *   --no-qemu         skip qemu-x86_64

@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  * The fixed workload set of the comparison harness ({@link Compare}): real programs on inputs
  * generated from a fixed seed, so every machine and every run computes the same thing. Sizes
  * scale with {@code --scale}: 1 keeps the default run of the whole set (three tools, three runs)
- * under ten minutes at jvmx's present speed; 4 gives the issue's sizes (gzip 16 MiB, bzip2 4 MiB,
+ * under ten minutes at jvmx's present speed; 4 gives the larger sizes (gzip 16 MiB, bzip2 4 MiB,
  * sort 5 MiB, md5sum 48 MiB).
  */
 final class CompareWorkloads {

@@ -18,6 +18,8 @@ public final class FpuState {
     /** Last instruction and data pointers (64-bit form) and their selectors. */
     public long fip, fdp;
     public int fcs, fds;
+    /** Per-CPU scratch of the x87 semantics (their rounding environment), so that no instruction allocates one; not architectural state. */
+    public Object scratch;
 
     /** Power-up / reset state (SDM Vol. 3A, Table 10-1): FCW 0040H, FSW 0, FTW 5555H, ST0-7 +0.0, pointers 0. */
     public void reset() {

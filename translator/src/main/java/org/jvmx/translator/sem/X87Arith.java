@@ -6,6 +6,7 @@ import org.jvmx.decoder.OperandKind;
 import org.jvmx.translator.cpu.FpuState;
 import org.jvmx.translator.exec.Cpu;
 import org.jvmx.translator.exec.Isa;
+import org.jvmx.translator.exec.Operands;
 import org.jvmx.translator.sem.x87.Float80;
 import org.jvmx.translator.sem.x87.Float80Arith;
 import org.jvmx.translator.sem.x87.X87Env;
@@ -27,7 +28,7 @@ final class X87Arith {
     }
 
     static void install(Isa.Installer in) {
-        Op add = Float80Arith::add, sub = Float80Arith::sub, mul = Float80Arith::mul, div = Float80Arith::div;
+        final int add = ADD, sub = SUB, mul = MUL, div = DIV;
         in.put(Mnemonic.FADD, (c, i) -> binary(c, i, add, false, false, false));
         in.put(Mnemonic.FADDP, (c, i) -> binary(c, i, add, false, false, true));
         in.put(Mnemonic.FIADD, (c, i) -> binary(c, i, add, false, true, false));
@@ -56,41 +57,108 @@ final class X87Arith {
         in.put(Mnemonic.FPREM1, (c, i) -> fprem(c, i, true));
     }
 
-    static void binary(Cpu c, Instruction i, Op op, boolean reverse, boolean integer, boolean pop) {
+    /** The binary operations, dispatched by a switch: direct calls where an interface call would be megamorphic. */
+    static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3;
+
+    private static Float80 apply(int op, X87Env env, Float80 a, Float80 b) {
+        return switch (op) {
+            case ADD -> Float80Arith.add(env, a, b);
+            case SUB -> Float80Arith.sub(env, a, b);
+            case MUL -> Float80Arith.mul(env, a, b);
+            default -> Float80Arith.div(env, a, b);
+        };
+    }
+
+    static void binary(Cpu c, Instruction i, int op, boolean reverse, boolean integer, boolean pop) {
         FpuState f = X87Stack.begin(c, i);
         X87Env env = X87Stack.env(f);
-        int dst;
-        Float80 x, y;
-        boolean empty;
+        int dst, src = -1, bits = 0;
+        long raw = 0;
         if (i.operandKind(0) == OperandKind.MEMORY) {
             long a = X87Stack.address(c, i);
-            y = X87LoadStore.readOperand(c, i, a, integer, env);
+            bits = i.memBits();
+            raw = Operands.readMem(c, i, a, bits / 8);
             X87Stack.recordPointers(c, f, i, a);
             dst = 0;
-            empty = X87Stack.empty(f, 0);
-            x = X87Stack.get(f, 0);
-            X87LoadStore.denormalSourceAgainst(env, x);
         } else {
             dst = X87Stack.stIndex(i, 0);
-            int s = X87Stack.stIndex(i, 1);
+            src = X87Stack.stIndex(i, 1);
             X87Stack.recordPointers(c, f, i, -1);
-            empty = X87Stack.empty(f, dst) || X87Stack.empty(f, s);
-            x = X87Stack.get(f, dst);
-            y = X87Stack.get(f, s);
         }
+        boolean empty = X87Stack.empty(f, dst) || src >= 0 && X87Stack.empty(f, src);
         if (empty) {
             if (X87Stack.underflowStops(f)) return;
             X87Stack.set(f, dst, Float80.INDEFINITE);
             if (pop) X87Stack.pop(f);
             return;
         }
-        Float80 r = reverse ? op.apply(env, y, x) : op.apply(env, x, y);
+        if (!normalOperands(f, env, op, reverse, integer, dst, src, raw, bits)) {
+            Float80 x = X87Stack.get(f, dst), y;
+            if (src >= 0) {
+                y = X87Stack.get(f, src);
+            } else {
+                y = X87LoadStore.convert(raw, bits, integer, env);
+                X87LoadStore.denormalSourceAgainst(env, x);
+            }
+            Float80 r = reverse ? apply(op, env, y, x) : apply(op, env, x, y);
+            env.resultSe = r.se();
+            env.resultSig = r.sig();
+        }
         X87Stack.finish(f, env);
         if (X87Stack.blocked(env)) return;
-        X87Stack.set(f, dst, r);
+        X87Stack.set(f, dst, env.resultSe, env.resultSig);
         if (pop) X87Stack.pop(f);
     }
 
+    /**
+     * The common case without objects: both operands normal (a memory operand: a normal float or a
+     * non-zero integer), so no special operand rule applies (SDM Vol. 1, 4.8.3, 8.5) and the
+     * result is the rounded one, in {@code env.resultSe/resultSig}. False when it does not apply.
+     */
+    private static boolean normalOperands(FpuState f, X87Env env, int op, boolean reverse, boolean integer, int dst, int src,
+            long raw, int bits) {
+        int rx = f.physical(dst);
+        int xSe = f.signExponent[rx] & 0xFFFF, ySe;
+        long xSig = f.mantissa[rx], ySig;
+        if (src >= 0) {
+            int ry = f.physical(src);
+            ySe = f.signExponent[ry] & 0xFFFF;
+            ySig = f.mantissa[ry];
+        } else if (integer) {
+            long v = Operands.signExtend(raw, bits);
+            if (v == 0) return false;
+            long m = v < 0 ? -v : v; // Long.MIN_VALUE stays 2^63 as an unsigned magnitude
+            int lz = Long.numberOfLeadingZeros(m);
+            ySe = (v < 0 ? 0x8000 : 0) | (Float80.BIAS + 63 - lz);
+            ySig = m << lz;
+        } else if (bits == 64) {
+            int e = (int) (raw >>> 52) & 0x7FF;
+            if (e == 0 || e == 0x7FF) return false;
+            ySe = (int) (raw >>> 48) & 0x8000 | (e - 1023 + Float80.BIAS);
+            ySig = Float80.INT_BIT | raw << 11;
+        } else {
+            int e = (int) (raw >>> 23) & 0xFF;
+            if (e == 0 || e == 0xFF) return false;
+            ySe = (int) (raw >>> 16) & 0x8000 | (e - 127 + Float80.BIAS);
+            ySig = Float80.INT_BIT | (raw & 0x7F_FFFFL) << 40;
+        }
+        if (!Float80.isNormal(xSe, xSig) || !Float80.isNormal(ySe, ySig)) return false;
+        if (reverse) {
+            int t = xSe;
+            long ts = xSig;
+            xSe = ySe;
+            xSig = ySig;
+            ySe = t;
+            ySig = ts;
+        }
+        switch (op) {
+            case ADD -> Float80Arith.addFinite(env, xSe, xSig, ySe, ySig);
+            case SUB -> Float80Arith.addFinite(env, xSe, xSig, ySe ^ 0x8000, ySig);
+            case MUL -> Float80Arith.mulFinite(env, xSe, xSig, ySe, ySig);
+            default -> Float80Arith.divFinite(env, xSe, xSig, ySe, ySig);
+        }
+        return true;
+    }
     /** ST(0) = op(ST(0)). */
     static void unary(Cpu c, Instruction i, Op op) {
         FpuState f = X87Stack.begin(c, i);

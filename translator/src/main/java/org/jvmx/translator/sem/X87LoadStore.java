@@ -47,15 +47,17 @@ final class X87LoadStore {
     /** Reads an x87 memory operand as a value: float32/64/80 or (integer) int16/32/64. */
     static Float80 readOperand(Cpu c, Instruction i, long a, boolean integer, X87Env env) {
         int bits = i.memBits();
-        if (integer) return Float80Convert.fromLong(Operands.signExtend(Operands.readMem(c, i, a, bits / 8), bits));
-        return switch (bits) {
-            case 32 -> Float80Convert.fromSingle(env, (int) Operands.readMem(c, i, a, 4));
-            case 64 -> Float80Convert.fromDouble(env, Operands.readMem(c, i, a, 8));
-            default -> {
-                long sig = Operands.readMem(c, i, a, 8);
-                yield new Float80((int) Operands.readMem(c, i, a + 8, 2), sig);
-            }
-        };
+        if (bits == 80) {
+            long sig = Operands.readMem(c, i, a, 8);
+            return new Float80((int) Operands.readMem(c, i, a + 8, 2), sig);
+        }
+        return convert(Operands.readMem(c, i, a, bits / 8), bits, integer, env);
+    }
+
+    /** A float32/64 or (integer) int16/32/64 memory operand's bits as a value (a float load raises DE/IE in env). */
+    static Float80 convert(long raw, int bits, boolean integer, X87Env env) {
+        if (integer) return Float80Convert.fromLong(Operands.signExtend(raw, bits));
+        return bits == 32 ? Float80Convert.fromSingle(env, (int) raw) : Float80Convert.fromDouble(env, raw);
     }
 
     /** A denormal float32/64 source raised DE while loading; a NaN (or unsupported) ST(0) takes precedence over it. */
@@ -224,10 +226,16 @@ final class X87LoadStore {
         X87Stack.set(f, s, a);
     }
 
-    // The constants to 128 bits: significand bits, and the unbiased exponent of the leading bit.
-    private record Constant(BigInteger mag, int lead) {
+    // The constants to 128 bits: significand bits, and the unbiased exponent of the leading bit;
+    // rounded once per rounding control (they raise nothing).
+    private record Constant(BigInteger mag, int lead, Float80[] rounded) {
         Constant(String hex, int lead) {
-            this(new BigInteger(hex, 16), lead);
+            this(new BigInteger(hex, 16), lead, new Float80[4]);
+            for (int rc = 0; rc < 4; rc++) {
+                X87Env env = new X87Env(rc << 10 | 0x3F, 64);
+                rounded[rc] = Float80Round.pack80(Float80Round.round(env, false, mag, lead - mag.bitLength() + 1,
+                        Float80Round.extended(64), true));
+            }
         }
     }
 
@@ -242,12 +250,6 @@ final class X87LoadStore {
     private static void constant(Cpu c, Instruction i, Constant k) {
         FpuState f = X87Stack.begin(c, i);
         X87Stack.recordPointers(c, f, i, -1);
-        Float80 v = Float80.ZERO;
-        if (k != null) {
-            X87Env env = new X87Env(f.fcw, 64);
-            v = Float80Round.pack80(Float80Round.round(env, false, k.mag(), k.lead() - k.mag().bitLength() + 1,
-                    Float80Round.extended(64), true));
-        }
-        X87Stack.pushValue(f, v);
+        X87Stack.pushValue(f, k == null ? Float80.ZERO : k.rounded()[f.fcw >>> 10 & 3]);
     }
 }

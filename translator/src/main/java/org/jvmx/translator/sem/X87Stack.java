@@ -63,7 +63,7 @@ final class X87Stack {
     static void recordPointers(Cpu c, FpuState f, Instruction i, long dataAddress) {
         f.fip = i.ip();
         f.fcs = c.state.seg[CpuState.CS].selector();
-        f.fop = opcode(c, i);
+        f.fop = opcode(i);
         if (dataAddress != -1) {
             f.fdp = dataAddress;
             f.fds = c.state.seg[i.memSegment().ordinal() - Register.ES.ordinal()].selector();
@@ -72,16 +72,11 @@ final class X87Stack {
 
     /**
      * The 11-bit last opcode: the low three bits of the escape byte (D8-DF) and the ModR/M byte
-     * (SDM Vol. 1, Figure 8-8). The decoder does not keep the raw bytes, so they are read back
-     * from the instruction, past its prefixes.
+     * (SDM Vol. 1, Figure 8-8), as the decoder kept them (no guest memory read).
      */
-    static int opcode(Cpu c, Instruction i) {
-        long ip = i.ip();
-        for (int k = 0; k < i.length() - 1; k++) {
-            int b = (int) c.read(ip + k, 1) & 0xFF;
-            if ((b & 0xF8) == 0xD8) return (b & 7) << 8 | (int) c.read(ip + k + 1, 1) & 0xFF;
-        }
-        return 0;
+    static int opcode(Instruction i) {
+        int om = i.opcodeModrm();
+        return (om >> 8 & 7) << 8 | om & 0xFF;
     }
 
     static int stIndex(Instruction i, int op) {
@@ -102,6 +97,14 @@ final class X87Stack {
         f.signExponent[r] = (short) v.se();
         f.mantissa[r] = v.sig();
         f.ftw = f.ftw & ~(3 << 2 * r) | v.tag() << 2 * r;
+    }
+
+    /** {@link #set} from the bits of the value. */
+    static void set(FpuState f, int st, int se, long sig) {
+        int r = f.physical(st);
+        f.signExponent[r] = (short) se;
+        f.mantissa[r] = sig;
+        f.ftw = f.ftw & ~(3 << 2 * r) | Float80.tag(se, sig) << 2 * r;
     }
 
     static void setTop(FpuState f, int top) {
@@ -173,8 +176,11 @@ final class X87Stack {
         return (env.flags & ~env.masks & (X87Env.IE | X87Env.DE | X87Env.ZE)) != 0;
     }
 
+    /** The CPU's environment, loaded from the FCW: one instruction uses one at a time (see {@link FpuState#scratch}). */
     static X87Env env(FpuState f) {
-        return new X87Env(f.fcw);
+        X87Env e = f.scratch instanceof X87Env x ? x : new X87Env(0);
+        f.scratch = e;
+        return e.load(f.fcw);
     }
 
     /** Sets C3 C2 C0 (and clears C1) from a compare result (SDM Vol. 2A, FCOM, Table 3-21). */

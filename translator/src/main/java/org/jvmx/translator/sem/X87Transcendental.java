@@ -83,7 +83,7 @@ final class X87Transcendental {
             f.fsw |= X87Stack.C2;
             return;
         }
-        X87Env es = X87Stack.env(f), ec = X87Stack.env(f);
+        X87Env es = X87Stack.env(f), ec = new X87Env(f.fcw); // two at once: the second is not the CPU's
         Float80 s = Float80Transcendental.trig(es, x, 0), co = Float80Transcendental.trig(ec, x, 1);
         es.flags |= ec.flags;
         es.roundedUp = ec.roundedUp; // C1 tells of the cosine, the last result (measured on this host)

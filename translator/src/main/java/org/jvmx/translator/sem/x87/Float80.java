@@ -79,11 +79,20 @@ public record Float80(int se, long sig) {
 
     /** The tag this value gets in the tag word: 00 valid, 01 zero, 10 special (SDM Vol. 1, 8.1.7). */
     public int tag() {
-        return switch (kind()) {
-            case NORMAL -> 0;
-            case ZERO -> 1;
-            default -> 2;
-        };
+        return tag(se, sig);
+    }
+
+    /** {@link #tag()} of the value with these bits. */
+    public static int tag(int se, long sig) {
+        int e = se & 0x7FFF;
+        if (e == 0) return sig == 0 ? 1 : 2;
+        return e != 0x7FFF && sig < 0 ? 0 : 2;
+    }
+
+    /** Normal (SDM Vol. 1, 8.2.2): an exponent in 1..7FFEH with the integer bit set. */
+    public static boolean isNormal(int se, long sig) {
+        int e = se & 0x7FFF;
+        return e != 0 && e != 0x7FFF && sig < 0;
     }
 
     public static BigInteger unsigned(long v) {

@@ -14,9 +14,6 @@ public final class Float80Arith {
     private Float80Arith() {
     }
 
-    /** Extra low bits kept when one addend is far smaller than the other (a sticky stand-in). */
-    private static final int FAR = 130;
-
     /**
      * NaN and unsupported operands of a two-operand operation (SDM Vol. 1, Table 4-7, x87 column):
      * an unsupported encoding or an SNaN raises IE; an unsupported one gives the indefinite; two
@@ -77,34 +74,95 @@ public final class Float80Arith {
             if (a.negative() == b.negative()) return a;
             return env.rc == X87Env.RC_DOWN ? Float80.NEG_ZERO : Float80.ZERO;
         }
-        BigInteger ma = signed(a), mb = signed(b);
-        int ea = a.scale(), eb = b.scale();
-        if (ea - eb > FAR + 70) {
-            ma = ma.shiftLeft(FAR);
-            mb = BigInteger.valueOf(mb.signum());
-            ea -= FAR;
-            eb = ea;
-        } else if (eb - ea > FAR + 70) {
-            mb = mb.shiftLeft(FAR);
-            ma = BigInteger.valueOf(ma.signum());
-            eb -= FAR;
-            ea = eb;
+        addFinite(env, a.se(), a.sig(), b.se(), b.sig());
+        return env.result();
+    }
+
+    /** The power of two of the lowest significand bit of a finite value with sign/exponent {@code se}. */
+    private static int scale(int se) {
+        return Math.max(se & 0x7FFF, 1) - Float80.BIAS - 63;
+    }
+
+    /**
+     * a + b for finite operands given by their sign/exponent and significand, not both zero: the
+     * result in {@code env.resultSe/resultSig}.
+     */
+    public static void addFinite(X87Env env, int ase, long asig, int bse, long bsig) {
+        // the operand of the larger scale at the top of a 128-bit window, the other shifted down
+        // into it; bits shifted out below the window leave a sticky bit (SDM Vol. 1, 4.8.4)
+        int aScale = scale(ase), bScale = scale(bse);
+        if (aScale < bScale) {
+            int t = ase, ts = aScale;
+            long tm = asig;
+            ase = bse;
+            aScale = bScale;
+            asig = bsig;
+            bse = t;
+            bScale = ts;
+            bsig = tm;
         }
-        int e = Math.min(ea, eb);
-        BigInteger sum = ma.shiftLeft(ea - e).add(mb.shiftLeft(eb - e));
-        if (sum.signum() == 0) return env.rc == X87Env.RC_DOWN ? Float80.NEG_ZERO : Float80.ZERO;
-        return Float80Round.toExtended(env, sum.signum() < 0, sum.abs(), e);
+        boolean aNeg = (ase & 0x8000) != 0, bNeg = (bse & 0x8000) != 0;
+        int d = aScale - bScale;
+        long aHi = asig, bs = bsig, bHi, bLo;
+        boolean sticky = false;
+        if (d == 0) {
+            bHi = bs;
+            bLo = 0;
+        } else if (d < 64) {
+            bHi = bs >>> d;
+            bLo = bs << (64 - d);
+        } else if (d == 64) {
+            bHi = 0;
+            bLo = bs;
+        } else if (d < 128) {
+            bHi = 0;
+            bLo = bs >>> (d - 64);
+            sticky = bs << (128 - d) != 0;
+        } else {
+            bHi = 0;
+            bLo = 0;
+            sticky = bs != 0;
+        }
+        int exp2 = aScale - 64;
+        boolean neg = aNeg;
+        long hi, lo;
+        if (aNeg == bNeg) {
+            lo = bLo;
+            hi = aHi + bHi;
+            boolean carry = Long.compareUnsigned(hi, aHi) < 0;
+            if (carry) { // 129 bits: one bit down, into the sticky bit
+                sticky |= (lo & 1) != 0;
+                lo = lo >>> 1 | hi << 63;
+                hi = hi >>> 1 | Long.MIN_VALUE;
+                exp2++;
+            }
+        } else {
+            if (d == 0 && Long.compareUnsigned(aHi, bHi) < 0) { // |b| > |a| (only at equal scales)
+                long t = aHi;
+                aHi = bHi;
+                bHi = t;
+                neg = bNeg;
+            }
+            // (aHi:0) - (bHi:bLo) - (sticky ? a part below : 0): borrow one unit of the window, the rest stays sticky
+            lo = -bLo;
+            hi = aHi - bHi - (bLo != 0 ? 1 : 0);
+            if (sticky) {
+                hi -= lo == 0 ? 1 : 0;
+                lo--;
+            }
+            if (hi == 0 && lo == 0 && !sticky) { // an exact zero sum: -0 when rounding down, else +0 (IEEE 754)
+                env.resultSe = env.rc == X87Env.RC_DOWN ? 0x8000 : 0;
+                env.resultSig = 0;
+                return;
+            }
+        }
+        Float80Fast.roundExtended(env, neg, hi, lo, sticky, exp2);
     }
 
     public static Float80 sub(X87Env env, Float80 a, Float80 b) {
         Float80 n = nanOperands(env, a, b);
         if (n != null) return n;
         return add(env, a, b.negate());
-    }
-
-    private static BigInteger signed(Float80 x) {
-        BigInteger m = x.mag();
-        return x.negative() ? m.negate() : m;
     }
 
     public static Float80 mul(X87Env env, Float80 a, Float80 b) {
@@ -116,7 +174,14 @@ public final class Float80Arith {
             return neg ? Float80.NEG_INFINITY : Float80.INFINITY;
         }
         if (a.isZero() || b.isZero()) return neg ? Float80.NEG_ZERO : Float80.ZERO;
-        return Float80Round.toExtended(env, neg, a.mag().multiply(b.mag()), a.scale() + b.scale());
+        mulFinite(env, a.se(), a.sig(), b.se(), b.sig());
+        return env.result();
+    }
+
+    /** a * b for finite non-zero operands: the exact 128-bit product, rounded; the result in {@code env.resultSe/resultSig}. */
+    public static void mulFinite(X87Env env, int ase, long asig, int bse, long bsig) {
+        boolean neg = ((ase ^ bse) & 0x8000) != 0;
+        Float80Fast.roundExtended(env, neg, Math.unsignedMultiplyHigh(asig, bsig), asig * bsig, false, scale(ase) + scale(bse));
     }
 
     public static Float80 div(X87Env env, Float80 a, Float80 b) {
@@ -138,10 +203,28 @@ public final class Float80Arith {
             return neg ? Float80.NEG_INFINITY : Float80.INFINITY;
         }
         if (a.isZero()) return neg ? Float80.NEG_ZERO : Float80.ZERO;
-        BigInteger[] qr = a.mag().shiftLeft(FAR).divideAndRemainder(b.mag());
-        BigInteger q = qr[0].shiftLeft(1);
-        if (qr[1].signum() != 0) q = q.setBit(0);
-        return Float80Round.toExtended(env, neg, q, a.scale() - b.scale() - FAR - 1);
+        divFinite(env, a.se(), a.sig(), b.se(), b.sig());
+        return env.result();
+    }
+
+    /** a / b for finite non-zero operands: the result in {@code env.resultSe/resultSig}. */
+    public static void divFinite(X87Env env, int ase, long asig, int bse, long bsig) {
+        boolean neg = ((ase ^ bse) & 0x8000) != 0;
+        // normalized significands; two 64-bit quotient digits of (x * 2^64 or 2^63) / y, the remainder sticky
+        int lzx = Long.numberOfLeadingZeros(asig), lzy = Long.numberOfLeadingZeros(bsig);
+        long x = asig << lzx, y = bsig << lzy;
+        int exp2 = scale(ase) - lzx - scale(bse) + lzy - 128;
+        long u1 = x, u0 = 0;
+        if (Long.compareUnsigned(x, y) >= 0) {
+            u1 = x >>> 1;
+            u0 = x << 63;
+            exp2++;
+        }
+        long qHi = Wide.divide(u1, u0, y);
+        long r = u0 - qHi * y;
+        long qLo = Wide.divide(r, 0, y);
+        boolean sticky = -qLo * y != 0;
+        Float80Fast.roundExtended(env, neg, qHi, qLo, sticky, exp2);
     }
 
     public static Float80 sqrt(X87Env env, Float80 a) {
@@ -151,18 +234,23 @@ public final class Float80Arith {
         if (a.isZero()) return a;
         if (a.negative()) return env.invalid();
         if (a.isInfinity()) return a;
-        BigInteger m = a.mag();
-        int e = a.scale();
+        // m * 2^e with m normalized and e even; the root of the 128-bit m * 2^64 (or 2^63) is 64 bits
+        int lz = Long.numberOfLeadingZeros(a.sig());
+        long m = a.sig() << lz;
+        int e = a.scale() - lz - 64;
+        long hi = m, lo = 0;
         if ((e & 1) != 0) {
-            m = m.shiftLeft(1);
-            e--;
+            hi = m >>> 1;
+            lo = m << 63;
+            e++;
         }
-        m = m.shiftLeft(2 * FAR);
-        BigInteger s = m.sqrt();
-        e = (e - 2 * FAR) / 2;
-        s = s.shiftLeft(1);
-        if (s.multiply(s).shiftRight(2).compareTo(m) != 0) s = s.setBit(0);
-        return Float80Round.toExtended(env, false, s, e - 1);
+        long s = Wide.sqrt(hi, lo);
+        // the remainder n - s^2 (below 2^65) says whether the root lies above s + 1/2: it does when it exceeds s
+        long sqLo = s * s, remLo = lo - sqLo;
+        long remHi = hi - Math.unsignedMultiplyHigh(s, s) - (Long.compareUnsigned(lo, sqLo) < 0 ? 1 : 0);
+        boolean half = remHi != 0 || Long.compareUnsigned(remLo, s) > 0;
+        boolean sticky = remHi != 0 || remLo != 0;
+        return Float80Fast.toExtended(env, false, s, half ? Long.MIN_VALUE : 0, sticky, e / 2 - 64);
     }
 
     /** FRNDINT: to an integer per RC, at full precision (SDM Vol. 2A, FRNDINT). */
@@ -170,9 +258,10 @@ public final class Float80Arith {
         Float80 n = nanOperand(env, a);
         if (n != null || stopped(env)) return n == null ? a : n;
         if (a.isZero() || a.isInfinity() || a.scale() >= 0) return a;
-        BigInteger r = Float80Round.roundAt(env, a.negative(), a.mag(), a.scale(), 0);
-        if (r.signum() == 0) return a.negative() ? Float80.NEG_ZERO : Float80.ZERO;
-        return Float80Round.pack80(new Float80Round.Rounded(a.negative(), r, 0, false));
+        long r = Float80Fast.roundToInteger(env, env.rc, a.negative(), a.sig(), -a.scale());
+        if (r == 0) return a.negative() ? Float80.NEG_ZERO : Float80.ZERO;
+        Float80Fast.pack80(env, a.negative(), r, 0, false);
+        return env.result();
     }
 
     /** FSCALE: ST(0) * 2^trunc(ST(1)) (SDM Vol. 2A, FSCALE, Table 3-46). */

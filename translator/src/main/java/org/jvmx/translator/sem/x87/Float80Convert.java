@@ -86,7 +86,7 @@ public final class Float80Convert {
             }
             default -> { } // a denormal source raises no DE here (measured on this host)
         }
-        return Float80Round.packBinary(Float80Round.round(env, a.negative(), a.mag(), a.scale(), f, false), f, expBits);
+        return Float80Fast.toBinary(env, a, f, expBits);
     }
 
     /**
@@ -106,20 +106,26 @@ public final class Float80Convert {
             }
             default -> { }
         }
-        X87Env e = truncate ? new X87Env(X87Env.RC_ZERO << 10 | env.masks, 64) : env;
-        BigInteger r = a.scale() >= 0 ? a.mag().shiftLeft(Math.min(a.scale(), 80)) : Float80Round.roundAt(e, a.negative(), a.mag(), a.scale(), 0);
-        if (e != env) {
-            env.flags |= e.flags;
-            env.roundedUp = e.roundedUp;
+        boolean neg = a.negative();
+        int scale = a.scale();
+        long r; // the magnitude, unsigned
+        if (scale >= 0) { // |a| >= 2^63: only -2^63 fits
+            r = scale == 0 ? a.sig() : 0;
+            if (scale != 0 || a.sig() != Float80.INT_BIT) return outOfRange(env, indefinite);
+        } else {
+            r = Float80Fast.roundToInteger(env, truncate ? X87Env.RC_ZERO : env.rc, neg, a.sig(), -scale);
         }
-        BigInteger v = a.negative() ? r.negate() : r;
-        if (v.bitLength() > bits - 1) {
-            env.flags &= ~X87Env.PE;
-            env.roundedUp = false;
-            env.raise(X87Env.IE);
-            return indefinite;
-        }
-        return v.longValue();
+        long limit = 1L << (bits - 1); // |v| <= 2^(bits-1) when negative, < it when positive
+        if (neg ? Long.compareUnsigned(r, limit) > 0 : Long.compareUnsigned(r, limit) >= 0) return outOfRange(env, indefinite);
+        return neg ? -r : r;
+    }
+
+    /** An integer out of range: IE instead of PE and C1, the integer indefinite. */
+    private static long outOfRange(X87Env env, long indefinite) {
+        env.flags &= ~X87Env.PE;
+        env.roundedUp = false;
+        env.raise(X87Env.IE);
+        return indefinite;
     }
 
     /** FBLD: 18 packed BCD digits and a sign byte (bit 79), loaded exactly (SDM Vol. 2A, FBLD). */

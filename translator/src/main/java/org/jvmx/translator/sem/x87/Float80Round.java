@@ -8,7 +8,8 @@ import java.math.BigInteger;
  * {@code (-1)^neg * mag * 2^exp2}; a caller that cannot keep it exact appends a sticky bit far
  * enough below the rounding point. Tininess is detected before rounding, as the x87 does
  * (SDM Vol. 1, 4.9.1.5): tiny means below 2^emin, and a masked underflow is signalled only when
- * the tiny result is also inexact.
+ * the tiny result is also inexact. This is the exact (BigInteger) rounding: the common operations
+ * round through {@link Float80Fast}, which hands the rare cases (unmasked underflow or overflow) here.
  */
 public final class Float80Round {
     private Float80Round() {
