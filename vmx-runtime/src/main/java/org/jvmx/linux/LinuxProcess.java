@@ -45,6 +45,10 @@ public final class LinuxProcess implements AutoCloseable {
     private boolean registersReplaced;
     private long runNanos;
     private ProcessExit ending;
+    /** Kicks the vCPU when ITIMER_REAL falls due, so SIGALRM interrupts a guest that makes no system call. */
+    private java.util.concurrent.ScheduledExecutorService alarmKicker;
+    private java.util.concurrent.ScheduledFuture<?> alarmKick;
+    private long alarmKickAt;
 
     private LinuxProcess(Vm vm, String program, int pid) {
         this.vm = vm;
@@ -178,6 +182,7 @@ public final class LinuxProcess implements AutoCloseable {
 
     /** One VM exit, served. */
     private void step() {
+        armAlarmKick();
         VmExit x = cpu.run();
         exits.merge(x.reason(), 1L, Long::sum);
         if (x.entryFailure()) {
@@ -197,12 +202,51 @@ public final class LinuxProcess implements AutoCloseable {
                 case CPUID, RDTSC, RDTSCP, RDPMC, RDMSR, WRMSR, XSETBV, INVD, WBINVD_WBNOINVD -> cpu.emulateInstruction();
                 // privileged at CPL 3: #GP(0) on bare metal, SIGSEGV with SI_KERNEL from Linux
                 case HLT, IO_INSTRUCTION -> fault(FaultSink.SIGSEGV, 0x80, 0, 13, 0, x.guestRip());
-                case EXTERNAL_INTERRUPT, PREEMPTION_TIMER_EXPIRED -> { }
+                case EXTERNAL_INTERRUPT, PREEMPTION_TIMER_EXPIRED -> interrupted();
                 case TRIPLE_FAULT -> throw killedBy(FaultSink.SIGSEGV, x.guestRip(), 0);
                 default -> throw new IllegalStateException("unexpected VM exit in a Linux process: " + x);
             }
         } catch (ProcessExit e) {
             ending = e;
+        }
+    }
+
+    /**
+     * With an alarm armed, schedules a kick of the vCPU at its deadline (once per deadline): the
+     * guest then leaves with an external-interrupt exit and {@link #interrupted} delivers SIGALRM,
+     * as Linux does when the timer interrupt returns to user mode.
+     */
+    private void armAlarmKick() {
+        if (signals == null || !signals.alarmArmed()) return;
+        long at = signals.alarmDeadlineNanos();
+        if (alarmKick != null && at == alarmKickAt) return;
+        if (alarmKick != null) alarmKick.cancel(false);
+        if (alarmKicker == null) {
+            alarmKicker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "jvmx-alarm-" + pid);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        alarmKickAt = at;
+        alarmKick = alarmKicker.schedule(cpu::kick, Math.max(0, at - System.nanoTime()),
+                java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * An external interrupt (a kick) brought the guest back: signals that became deliverable
+     * (the alarm) are delivered now if the guest is in user mode (exit_to_user_mode_loop); in the
+     * stub (between VMCALL and SYSRETQ) a kick 1 ms later or the next system call delivers them.
+     */
+    private void interrupted() {
+        if (signals == null || !signals.hasDeliverable()) return;
+        if (Long.compareUnsigned(cpu.vmread(org.jvmx.vmx.vmcs.VmcsFields.GUEST_RIP), UserModeCpu.KERNEL_BASE) >= 0) {
+            alarmKicker.schedule(cpu::kick, 1, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return;
+        }
+        int status = signals.deliverPending(new UserContextVcpu(cpu, UserContextVcpu.Mode.TRAP));
+        if (status != LinuxSignals.CONTINUE) {
+            throw killedBy(status - 128, cpu.vmread(org.jvmx.vmx.vmcs.VmcsFields.GUEST_RIP), 0);
         }
     }
 
@@ -298,6 +342,7 @@ public final class LinuxProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        if (alarmKicker != null) alarmKicker.shutdownNow();
         vm.close();
     }
 }
