@@ -65,6 +65,9 @@ public final class UserModeCpu {
         space.mapSupervisor(GDT, gdt, true, false);
 
         var s = cpu.cpu().state;
+        // Linux starts a process in the FNINIT state (FCW 037FH: every x87 exception masked, tags
+        // empty); the power-up FCW 0040H would unmask them and turn the first inexact result into #MF.
+        s.fpu.finit();
         s.writeMsr(Msr.IA32_STAR, (long) USER_CS32 << 48 | (long) KERNEL_CS << 32);
         s.writeMsr(Msr.IA32_LSTAR, STUB);
         s.writeMsr(Msr.IA32_FMASK, FMASK);

@@ -66,12 +66,11 @@ final class ProgramRuns {
 
     /** Runs {@code inv} on the host with exactly its environment. */
     static Outcome runNative(Invocation inv) {
-        ProcessBuilder pb = new ProcessBuilder(inv.argv()).directory(inv.cwd().toFile());
-        pb.environment().clear();
-        for (String kv : inv.env()) {
-            int eq = kv.indexOf('=');
-            pb.environment().put(kv.substring(0, eq), kv.substring(eq + 1));
-        }
+        // env -i passes the environment in exactly the given order (a ProcessBuilder's map does not).
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/env", "-i"));
+        cmd.addAll(inv.env());
+        cmd.addAll(inv.argv());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(inv.cwd().toFile());
         try {
             Process p = pb.start();
             Thread feeder = Thread.ofVirtual().start(() -> {
