@@ -22,19 +22,7 @@ class MachineIoApicTest {
     Path dir;
 
     byte[] kernel(String body) throws Exception {
-        Path s = dir.resolve("k.s"), o = dir.resolve("k.o"), elf = dir.resolve("k.elf");
-        Files.writeString(s, """
-                .code32
-                .text
-                .globl _start
-                .align 4
-                .long 0x1BADB002, 0, -0x1BADB002
-                _start:
-                """ + body);
-        PagingOffPhaseTest.run("as", "--32", "-o", o.toString(), s.toString());
-        PagingOffPhaseTest.run("ld", "-m", "elf_i386", "-Ttext", "0x100000", "-e", "_start", "-o", elf.toString(),
-                o.toString());
-        return Files.readAllBytes(elf);
+        return TinyMultibootKernel.build(dir, body);
     }
 
     @ParameterizedTest
