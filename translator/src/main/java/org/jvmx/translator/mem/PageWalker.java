@@ -69,16 +69,26 @@ public final class PageWalker {
             throw new IllegalArgumentException(String.format(
                     "non-canonical %#x: the caller raises #GP/#SS first", linear));
         }
-        long[] used = new long[4];
-        long reservedCommon = reservedAddressBits | (state.nxe() ? 0 : XD);
-        long table = state.cr3() & addressMask;
+        return walkTables(linear, kind, user, state, state.cr3() & addressMask, 4,
+                reservedAddressBits | (state.nxe() ? 0 : XD));
+    }
+
+    /**
+     * The walk through tables of 8-byte entries from {@code top} down (4: PML4 of 4-level paging;
+     * 2: the page directory a PAE PDPTE names), each level translating 9 bits; a PS entry at
+     * level 3 or 2 maps a 1 GiB or 2 MiB page. {@code reservedCommon} are the bits reserved in
+     * every present entry.
+     */
+    private Translation walkTables(long linear, Access kind, boolean user, PagingState state, long table, int top,
+            long reservedCommon) {
+        long[] used = new long[top];
         boolean writable = true;
         boolean userOk = true;
         boolean executeDisabled = false;
         int n = 0;
         long entry;
         long pageSize;
-        for (int level = 4; ; level--) {
+        for (int level = top; ; level--) {
             int shift = 12 + 9 * (level - 1);
             long entryAddr = table + (((linear >>> shift) & 511) << 3);
             entry = memory.read(entryAddr, 8);
@@ -114,39 +124,7 @@ public final class PageWalker {
         if ((pdpte & PRESENT) == 0) {
             throw fault(linear, kind, user, state, 0);
         }
-        long reservedCommon = bits(62, maxPhysAddr) | (state.nxe() ? 0 : XD);
-        long[] used = new long[2];
-        long table = pdpte & addressMask;
-        boolean writable = true;
-        boolean userOk = true;
-        boolean executeDisabled = false;
-        int n = 0;
-        long entry;
-        long pageSize;
-        for (int level = 2; ; level--) {
-            int shift = 12 + 9 * (level - 1);
-            long entryAddr = table + (((linear >>> shift) & 511) << 3);
-            entry = memory.read(entryAddr, 8);
-            used[n++] = entryAddr;
-            if ((entry & PRESENT) == 0) {
-                throw fault(linear, kind, user, state, 0);
-            }
-            boolean leaf = level == 1 || (entry & PS) != 0;
-            long reserved = reservedCommon | (leaf && level == 2 ? bits(20, 13) : 0);
-            if ((entry & reserved) != 0) {
-                throw fault(linear, kind, user, state, PageFault.P | PageFault.RSVD);
-            }
-            writable &= (entry & RW) != 0;
-            userOk &= (entry & US) != 0;
-            executeDisabled |= state.nxe() && (entry & XD) != 0;
-            if (leaf) {
-                pageSize = 1L << shift;
-                break;
-            }
-            table = entry & addressMask;
-        }
-        long frame = entry & addressMask & ~(pageSize - 1);
-        return finish(linear, kind, user, state, used, n, 8, writable, userOk, executeDisabled, entry, frame, pageSize);
+        return walkTables(linear, kind, user, state, pdpte & addressMask, 2, bits(62, maxPhysAddr) | (state.nxe() ? 0 : XD));
     }
 
     /**
