@@ -1,4 +1,5 @@
 /* The machine-level part of the guest-kernel libraries (see machine.h). */
+#include <stdarg.h>
 #include "machine.h"
 
 #define COM1 0x3F8
@@ -24,6 +25,45 @@ void puts(const char *s) {
         putc(*s);
     }
 }
+
+/* Numbers are the machine word (unsigned long): 64-bit in 64-bit kernels, 32-bit in 32-bit ones. */
+void putu(unsigned long v) {
+    char b[21];
+    int n = 0;
+    do { b[n++] = (char) ('0' + v % 10); v /= 10; } while (v);
+    while (n) putc(b[--n]);
+}
+
+void puthex(unsigned long v) {
+    puts("0x");
+    int s = (int) sizeof v * 8 - 4;
+    while (s > 0 && !((v >> s) & 15)) s -= 4;
+    for (; s >= 0; s -= 4) putc("0123456789abcdef"[(v >> s) & 15]);
+}
+
+void printf(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    for (; *fmt; fmt++) {
+        if (*fmt != '%') {
+            if (*fmt == '\n') putc('\r');
+            putc(*fmt);
+            continue;
+        }
+        switch (*++fmt) {
+            case 's': puts(va_arg(ap, const char *)); break;
+            case 'c': putc((char) va_arg(ap, int)); break;
+            case 'd': { long v = va_arg(ap, long); if (v < 0) { putc('-'); v = -v; } putu((unsigned long) v); break; }
+            case 'u': putu(va_arg(ap, unsigned long)); break;
+            case 'x': puthex(va_arg(ap, unsigned long)); break;
+            case '%': putc('%'); break;
+            default: putc('?'); break;
+        }
+    }
+    va_end(ap);
+}
+
+unsigned long strlen(const char *s) { unsigned long n = 0; while (s[n]) n++; return n; }
 
 void exit_guest(int code) {
     outb(0xF4, (uint8_t) code);

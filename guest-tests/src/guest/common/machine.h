@@ -13,6 +13,11 @@ static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, 
 void serial_init(void);
 void putc(char c);
 void puts(const char *s);
+void putu(unsigned long v);
+void puthex(unsigned long v);
+/* %s %c %d %u %x (d/u/x take the machine word: long / unsigned long), %%. */
+void printf(const char *fmt, ...);
+unsigned long strlen(const char *s);
 
 /* Ends the guest through the debug-exit port: the monitor's status is (code << 1) | 1. */
 __attribute__((noreturn)) void exit_guest(int code);

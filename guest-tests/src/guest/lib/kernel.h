@@ -27,11 +27,6 @@ static inline uint64_t rdmsr(uint32_t msr) {
     return (uint64_t) hi << 32 | lo;
 }
 
-void putu(uint64_t v);
-void puthex(uint64_t v);
-/* %s %c %d %u %x (64-bit arguments for d/u/x), %%. */
-void printf(const char *fmt, ...);
-uint64_t strlen(const char *s);
 
 /* The IDT: every vector enters trap() through its stub; handlers[vector] or a report-and-exit. */
 void idt_init(void);

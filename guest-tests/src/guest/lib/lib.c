@@ -1,45 +1,7 @@
 /* The shared guest-kernel library (see kernel.h). */
-#include <stdarg.h>
 #include "kernel.h"
 
 
-void putu(uint64_t v) {
-    char b[21];
-    int n = 0;
-    do { b[n++] = (char) ('0' + v % 10); v /= 10; } while (v);
-    while (n) putc(b[--n]);
-}
-
-void puthex(uint64_t v) {
-    puts("0x");
-    int s = 60;
-    while (s > 0 && !((v >> s) & 15)) s -= 4;
-    for (; s >= 0; s -= 4) putc("0123456789abcdef"[(v >> s) & 15]);
-}
-
-void printf(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    for (; *fmt; fmt++) {
-        if (*fmt != '%') {
-            if (*fmt == '\n') putc('\r');
-            putc(*fmt);
-            continue;
-        }
-        switch (*++fmt) {
-            case 's': puts(va_arg(ap, const char *)); break;
-            case 'c': putc((char) va_arg(ap, int)); break;
-            case 'd': { int64_t v = va_arg(ap, int64_t); if (v < 0) { putc('-'); v = -v; } putu((uint64_t) v); break; }
-            case 'u': putu(va_arg(ap, uint64_t)); break;
-            case 'x': puthex(va_arg(ap, uint64_t)); break;
-            case '%': putc('%'); break;
-            default: putc('?'); break;
-        }
-    }
-    va_end(ap);
-}
-
-uint64_t strlen(const char *s) { uint64_t n = 0; while (s[n]) n++; return n; }
 
 /* ---- interrupts */
 

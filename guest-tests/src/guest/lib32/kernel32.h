@@ -40,8 +40,6 @@ static inline uint64_t rdmsr(uint32_t msr) {
     return (uint64_t) hi << 32 | lo;
 }
 
-/* %s %c %d %u %x (32-bit arguments), %%. */
-void printf(const char *fmt, ...);
 void *memset(void *d, int c, uint32_t n);
 void *memcpy(void *d, const void *s, uint32_t n);
 

@@ -1,43 +1,7 @@
 /* The 32-bit guest-kernel library (see kernel32.h). */
-#include <stdarg.h>
 #include "kernel32.h"
 
 
-static void putu(uint32_t v) {
-    char b[11];
-    int n = 0;
-    do { b[n++] = (char) ('0' + v % 10); v /= 10; } while (v);
-    while (n) putc(b[--n]);
-}
-
-static void puthex(uint32_t v) {
-    puts("0x");
-    int s = 28;
-    while (s > 0 && !((v >> s) & 15)) s -= 4;
-    for (; s >= 0; s -= 4) putc("0123456789abcdef"[(v >> s) & 15]);
-}
-
-void printf(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    for (; *fmt; fmt++) {
-        if (*fmt != '%') {
-            if (*fmt == '\n') putc('\r');
-            putc(*fmt);
-            continue;
-        }
-        switch (*++fmt) {
-            case 's': puts(va_arg(ap, const char *)); break;
-            case 'c': putc((char) va_arg(ap, int)); break;
-            case 'd': { int32_t v = va_arg(ap, int32_t); if (v < 0) { putc('-'); v = -v; } putu((uint32_t) v); break; }
-            case 'u': putu(va_arg(ap, uint32_t)); break;
-            case 'x': puthex(va_arg(ap, uint32_t)); break;
-            case '%': putc('%'); break;
-            default: putc('?'); break;
-        }
-    }
-    va_end(ap);
-}
 
 void *memset(void *d, int c, uint32_t n) {
     uint8_t *p = d;
