@@ -11,8 +11,10 @@ import org.jvmx.linux.LinuxError;
 /**
  * What stat(2) reports of a file, in the kernel's units. Host files are read through the JDK's
  * {@code unix:*} attributes (st_dev, st_ino, st_mode, st_nlink, st_uid, st_gid, st_rdev, st_size
- * and the three timestamps with nanoseconds); the JDK does not expose st_blksize and st_blocks, so
- * they are derived (4096, and the size rounded up to 4 KiB in 512-byte units).
+ * and the three timestamps with nanoseconds) come from the host's statx ({@link HostStatx}), the
+ * only source of st_blksize and st_blocks; when the JVM has no native access the JDK's
+ * {@code unix:*} attributes give the rest and those two are derived (4096, and the size rounded up
+ * to 4 KiB in 512-byte units).
  */
 public record HostStat(long dev, long ino, int mode, long nlink, int uid, int gid, long rdev, long size,
         long blksize, long blocks, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec,
@@ -20,6 +22,7 @@ public record HostStat(long dev, long ino, int mode, long nlink, int uid, int gi
 
     /** The host file at {@code p} (following a final symlink only when {@code follow}). */
     public static HostStat of(Path p, boolean follow) {
+        if (HostStatx.available()) return HostStatx.of(p, follow);
         Map<String, Object> a;
         try {
             a = follow ? java.nio.file.Files.readAttributes(p, "unix:*")
