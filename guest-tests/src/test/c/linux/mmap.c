@@ -115,6 +115,24 @@ int main(void) {
     printf("file after shared write: '%s'\n", back);
     pwrite(fd, "WRITTEN", 7, page + 64);
     printf("shared map sees write: '%.10s'\n", shared + 64);
+    /* without msync: read() sees a store through the mapping, a second mapping of the same page
+       (through another open of the file) sees the first one's stores, ftruncate zeroes the tail */
+    memcpy(shared + 96, "STORED", 6);
+    memset(back, 0, sizeof back);
+    pread(fd, back, 6, page + 96);
+    printf("read sees store: '%s'\n", back);
+    int fd2 = open("data.bin", O_RDWR);
+    char *again = mmap(0, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd2, page);
+    close(fd2);
+    printf("second mapping: '%.6s'\n", again + 96);
+    again[200] = 'Z';
+    printf("first mapping sees second: %c\n", shared[200]);
+    lseek(fd, page + 300, SEEK_SET);
+    write(fd, "VIA-WRITE", 9);
+    printf("mappings see write(): '%.9s' '%.9s'\n", shared + 300, again + 300);
+    ftruncate(fd, page + 250);
+    printf("after ftruncate: %d %d '%.4s'\n", shared[250] == 0 && shared[300] == 0, again[400] == 0, shared + 200);
+    munmap(again, page);
     munmap(shared, 2 * page);
     munmap(priv, 3 * page);
     /* a mapping past the end of the file: the tail of the last page is zero */

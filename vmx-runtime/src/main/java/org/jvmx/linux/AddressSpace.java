@@ -10,11 +10,13 @@ import org.jvmx.vm.Vm;
  * A process's virtual address space: its {@link Vma}s, the frames behind the pages touched so
  * far and the page tables the vCPU walks. Pages are filled on demand ({@link #fault}, from a
  * #PF VM exit, or from a system call's access through {@link UserMemory}); MAP_PRIVATE file
- * pages are private copies of the file's bytes. The layout follows Linux x86-64 without
+ * pages are private copies of the file's bytes. MAP_SHARED file pages are one frame per file page
+ * however many mappings show it, and the file's read()/write()/truncate see them
+ * ({@link org.jvmx.linux.fs.MappedPages}), as Linux's page cache makes them. The layout follows Linux x86-64 without
  * address-space randomization: user space below {@link #TASK_SIZE}, the stack just below it,
  * mmap allocations top-down from {@link #MMAP_BASE}.
  */
-public final class AddressSpace implements UserMemory {
+public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedPages {
     /** Linux x86-64 TASK_SIZE_MAX with 4-level paging: the end of user space. */
     public static final long TASK_SIZE = 0x7FFF_FFFF_F000L;
     /** The top of the initial stack (no randomization). */
@@ -32,7 +34,25 @@ public final class AddressSpace implements UserMemory {
     private final TreeMap<Long, Vma> vmas = new TreeMap<>();
     /** Frames backing user pages, by virtual page number; PROT_NONE pages keep theirs. */
     private final TreeMap<Long, Long> pages = new TreeMap<>();
+    /** Resident MAP_SHARED file pages: file identity → file page index → page. */
+    private final Map<Object, TreeMap<Long, SharedPage>> shared = new java.util.HashMap<>();
+    /** The same pages by frame (a frame found here is released only by its last mapping). */
+    private final Map<Long, SharedPage> sharedByFrame = new java.util.HashMap<>();
     private long faults;
+
+    /** One file page shown by MAP_SHARED mappings: its frame, how many virtual pages map it, a file to write it to. */
+    private static final class SharedPage {
+        final Object file;
+        final long index, frame;
+        int refs;
+        MappableFile writer;
+
+        SharedPage(Object file, long index, long frame) {
+            this.file = file;
+            this.index = index;
+            this.frame = frame;
+        }
+    }
 
     public AddressSpace(Vm vm) {
         this.frames = new Frames(vm);
@@ -129,7 +149,16 @@ public final class AddressSpace implements UserMemory {
         Map<Long, Long> range = pages.subMap(from >>> 12, to >>> 12);
         for (Map.Entry<Long, Long> p : range.entrySet()) {
             tables.clear(p.getKey() << 12);
-            frames.release(p.getValue());
+            SharedPage sp = sharedByFrame.get(p.getValue());
+            if (sp == null) {
+                frames.release(p.getValue());
+            } else if (--sp.refs == 0) {
+                sharedByFrame.remove(sp.frame);
+                TreeMap<Long, SharedPage> ofFile = shared.get(sp.file);
+                ofFile.remove(sp.index);
+                if (ofFile.isEmpty()) shared.remove(sp.file);
+                frames.release(sp.frame);
+            }
         }
         range.clear();
     }
@@ -219,6 +248,52 @@ public final class AddressSpace implements UserMemory {
         for (Vma v : areas()) if (v.shared() && v.file != null) writeBack(v, v.start, v.end);
     }
 
+    // ---- MappedPages: file I/O and the shared pages see one file
+
+    @Override
+    public boolean any() {
+        return !shared.isEmpty();
+    }
+
+    /** The resident shared pages of {@code file} overlapping [{@code pos}, {@code pos + len}). */
+    private java.util.Collection<SharedPage> sharedIn(Object file, long pos, long len) {
+        TreeMap<Long, SharedPage> ofFile = shared.get(file);
+        if (ofFile == null || len <= 0) return List.of();
+        return ofFile.subMap(pos >>> 12, true, (pos + len - 1) >>> 12, true).values();
+    }
+
+    @Override
+    public void flush(Object file, long pos, long len) {
+        byte[] buf = new byte[(int) PAGE];
+        for (SharedPage sp : sharedIn(file, pos, len)) {
+            if (sp.writer == null) continue; // only writable mappings change a page
+            long at = sp.index << 12, size = sp.writer.size();
+            if (at >= size) continue;
+            int n = (int) Math.min(PAGE, size - at);
+            frames.read(sp.frame, buf, 0, n);
+            sp.writer.write(at, buf, 0, n);
+        }
+    }
+
+    @Override
+    public void written(Object file, long pos, byte[] src, int off, int len) {
+        for (SharedPage sp : sharedIn(file, pos, len)) {
+            long at = sp.index << 12;
+            long from = Math.max(pos, at), to = Math.min(pos + len, at + PAGE);
+            frames.write(sp.frame + (from - at), src, off + (int) (from - pos), (int) (to - from));
+        }
+    }
+
+    @Override
+    public void truncated(Object file, long size) {
+        TreeMap<Long, SharedPage> ofFile = shared.get(file);
+        if (ofFile == null) return;
+        for (SharedPage sp : ofFile.tailMap(size >>> 12, true).values()) {
+            long at = sp.index << 12, from = Math.max(size, at);
+            if (from < at + PAGE) frames.write(sp.frame + (from - at), new byte[(int) (at + PAGE - from)], 0, (int) (at + PAGE - from));
+        }
+    }
+
     // ---- demand paging
 
     /** #PF error code bits (SDM Vol. 3A, 4.7). */
@@ -304,6 +379,27 @@ public final class AddressSpace implements UserMemory {
     }
 
     private long fill(Vma v, long page) {
+        if (v.shared() && v.file != null) return sharedFrame(v, page);
+        return fillFromFile(v, page);
+    }
+
+    /** The frame of a MAP_SHARED file page: the one other mappings of that file page use, or a new one read from the file. */
+    private long sharedFrame(Vma v, long page) {
+        Object file = v.file.identity();
+        long index = (v.fileOffset + (page - v.start)) >>> 12;
+        TreeMap<Long, SharedPage> ofFile = shared.computeIfAbsent(file, k -> new TreeMap<>());
+        SharedPage sp = ofFile.get(index);
+        if (sp == null) {
+            sp = new SharedPage(file, index, fillFromFile(v, page));
+            ofFile.put(index, sp);
+            sharedByFrame.put(sp.frame, sp);
+        }
+        sp.refs++;
+        if (sp.writer == null && v.file.writable()) sp.writer = v.file;
+        return sp.frame;
+    }
+
+    private long fillFromFile(Vma v, long page) {
         long inFile = v.file == null ? 0 : Math.max(0, Math.min(PAGE, v.fileBytes - (page - v.start)));
         if (inFile == 0) return frames.allocateZeroed();
         byte[] buf = new byte[(int) PAGE];

@@ -114,6 +114,11 @@ public final class LinuxFiles implements SyscallTable.Group, FileMapper {
 
     // ---- state the other groups use ----
 
+    /** The shared file mappings of the memory the calls reach (kept coherent with file I/O). */
+    org.jvmx.linux.fs.MappedPages mappedPages() {
+        return mem instanceof org.jvmx.linux.fs.MappedPages m ? m : org.jvmx.linux.fs.MappedPages.NONE;
+    }
+
     /** The fd table (execve: {@link FdTable#execCloseOnExec()}; RLIMIT_NOFILE: {@link FdTable#setLimit}). */
     public FdTable fds() {
         return fds;

@@ -117,7 +117,7 @@ final class LinuxFilesPaths {
                 // O_RDONLY|O_TRUNC truncates on Linux (with write permission): through a short-lived channel
                 FileChannel.open(r.host(), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING).close();
             }
-            return new HostFile(FileChannel.open(r.host(), opts), r.host(), keep, r.guest(), regular);
+            return new HostFile(FileChannel.open(r.host(), opts), r.host(), keep, r.guest(), regular, fs.mappedPages());
         } catch (IOException e) {
             throw HostErrors.of(e);
         }
@@ -138,7 +138,7 @@ final class LinuxFilesPaths {
             opts.add(LinkOption.NOFOLLOW_LINKS);
             FileChannel ch = FileChannel.open(p, opts);
             Files.setAttribute(p, "unix:mode", mode & ~fs.umask() & 07777, LinkOption.NOFOLLOW_LINKS);
-            return new HostFile(ch, p, keep, r.guest(), true);
+            return new HostFile(ch, p, keep, r.guest(), true, fs.mappedPages());
         } catch (IOException e) {
             throw HostErrors.of(e);
         }
@@ -162,7 +162,7 @@ final class LinuxFilesPaths {
             Files.delete(p);
             int keep = (flags & ~(Fcntl.O_TMPFILE | Fcntl.O_DIRECTORY | Fcntl.O_CREAT | Fcntl.O_EXCL
                     | Fcntl.O_NOCTTY | Fcntl.O_TRUNC | Fcntl.O_CLOEXEC)) | Fcntl.O_LARGEFILE;
-            OpenFile f = new HostFile(ch, null, keep, guest, true);
+            OpenFile f = new HostFile(ch, null, keep, guest, true, fs.mappedPages());
             try {
                 return fs.fds.install(f, (flags & Fcntl.O_CLOEXEC) != 0);
             } catch (LinuxError e) {

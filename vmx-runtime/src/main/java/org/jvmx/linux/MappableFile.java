@@ -17,4 +17,12 @@ public interface MappableFile {
 
     /** Writes {@code len} bytes at {@code position} (write-back of a MAP_SHARED mapping). */
     void write(long position, byte[] src, int off, int len);
+
+    /**
+     * The file (not the open file description) this was made from: equal for every open of one
+     * host inode, so that MAP_SHARED mappings made through different fds share their pages.
+     */
+    default Object identity() {
+        return this;
+    }
 }

@@ -71,10 +71,6 @@ class CProgramsTest {
     }
 
     private static void check(Run run, boolean statically) {
-        // Pending: a MAP_SHARED file mapping does not yet see later write()s to the file (its pages
-        // are copied in when touched and written back at msync/munmap/exit).
-        org.junit.jupiter.api.Assumptions.assumeFalse(run.program().equals("mmap"),
-                "MAP_SHARED mappings are not yet coherent with write()");
         Path exe = ProgramRuns.build(run.program(), statically, dir);
         List<String> argv = new ArrayList<>(List.of(exe.toString()));
         argv.addAll(run.args());

@@ -21,13 +21,45 @@ public final class HostFile extends OpenFile {
     private volatile boolean mapped;
     /** A host terminal device (/dev/tty, /dev/pts/N, /dev/ttyN): the tty ioctls answer for it. */
     private final boolean terminal;
+    /** Shared file mappings of the process, kept coherent with this file's reads and writes. */
+    private final MappedPages mappedPages;
+    /** The inode this file is ({@link #identity()}), learnt when first needed. */
+    private Object identity;
 
     public HostFile(FileChannel ch, Path host, int flags, String guestPath, boolean regular) {
+        this(ch, host, flags, guestPath, regular, MappedPages.NONE);
+    }
+
+    public HostFile(FileChannel ch, Path host, int flags, String guestPath, boolean regular, MappedPages mappedPages) {
         super(flags, guestPath);
         this.ch = ch;
         this.host = host;
         this.regular = regular;
         this.terminal = !regular && host != null && isTerminalDevice(host);
+        this.mappedPages = mappedPages;
+    }
+
+    /** A host inode: what makes two opens of one file the same file. */
+    private record Inode(long dev, long ino) {
+    }
+
+    /** The file as MAP_SHARED pages name it: its host inode, or this object for an unnamed file. */
+    private synchronized Object identity() {
+        if (identity == null) {
+            HostStat s = null;
+            try {
+                if (host != null) s = HostStat.of(host, true);
+            } catch (LinuxError gone) {
+                // renamed or unlinked since it was opened: this open alone is the file
+            }
+            identity = s == null ? this : new Inode(s.dev(), s.ino());
+        }
+        return identity;
+    }
+
+    /** Whether this file's I/O must be told to the shared mappings (a regular file while any is resident). */
+    private boolean coherent() {
+        return regular && mappedPages.any();
     }
 
     /** Character devices of the tty majors (Documentation/admin-guide/devices.txt: 4 tty, 5 /dev/tty, 136-143 pts). */
@@ -55,6 +87,7 @@ public final class HostFile extends OpenFile {
     public int read(byte[] dst, int off, int len) {
         if (!readable()) throw new LinuxError(Errno.EBADF);
         try {
+            if (coherent()) mappedPages.flush(identity(), ch.position(), len);
             int n = ch.read(ByteBuffer.wrap(dst, off, len));
             return Math.max(n, 0);
         } catch (IOException e) {
@@ -69,8 +102,10 @@ public final class HostFile extends OpenFile {
         try {
             synchronized (this) {
                 if (regular && (flags() & Fcntl.O_APPEND) != 0) ch.position(ch.size());
+                long at = regular ? ch.position() : 0;
                 ByteBuffer b = ByteBuffer.wrap(src, off, len);
                 while (b.hasRemaining()) ch.write(b);
+                if (coherent()) mappedPages.written(identity(), at, src, off, len);
             }
             return len;
         } catch (IOException e) {
@@ -84,6 +119,7 @@ public final class HostFile extends OpenFile {
         if (pos < 0) throw new LinuxError(Errno.EINVAL);
         if (!regular) return read(dst, off, len);
         try {
+            if (coherent()) mappedPages.flush(identity(), pos, len);
             int n = ch.read(ByteBuffer.wrap(dst, off, len), pos);
             return Math.max(n, 0);
         } catch (IOException e) {
@@ -99,9 +135,10 @@ public final class HostFile extends OpenFile {
         if (!regular) return write(src, off, len);
         try {
             synchronized (this) {
-                long p = (flags() & Fcntl.O_APPEND) != 0 ? ch.size() : pos;
+                long p = (flags() & Fcntl.O_APPEND) != 0 ? ch.size() : pos, at = p;
                 ByteBuffer b = ByteBuffer.wrap(src, off, len);
                 while (b.hasRemaining()) p += ch.write(b, p);
+                if (coherent()) mappedPages.written(identity(), at, src, off, len);
             }
             return len;
         } catch (IOException e) {
@@ -168,6 +205,7 @@ public final class HostFile extends OpenFile {
         if (!writable() || !regular) throw new LinuxError(Errno.EINVAL);
         try {
             truncate(ch, length);
+            if (coherent()) mappedPages.truncated(identity(), length);
         } catch (IOException e) {
             throw HostErrors.of(e);
         }
@@ -202,7 +240,13 @@ public final class HostFile extends OpenFile {
         if (!readable()) throw new LinuxError(Errno.EACCES);
         boolean w = writable();
         mapped = true;
+        Object id = identity();
         return new MappableFile() {
+            @Override
+            public Object identity() {
+                return id;
+            }
+
             @Override
             public long size() {
                 try {
