@@ -183,18 +183,23 @@ final class Catalog {
 
     /** The mnemonics of the instructions in {@code code} (stops at the first invalid one). */
     static Set<Mnemonic> mnemonics(byte[] code) {
-        return mnemonics(code, 64);
+        return mnemonics(code, 64, true);
     }
 
     /** As {@link #mnemonics(byte[])}, decoding {@code bits}-bit code. */
     static Set<Mnemonic> mnemonics(byte[] code, int bits) {
+        return mnemonics(code, bits, false);
+    }
+
+    /** With {@code cases}, the code of a host case: far returns switch modes ({@link org.jvmx.guest.host.Compat32}). */
+    private static Set<Mnemonic> mnemonics(byte[] code, int bits, boolean cases) {
         Set<Mnemonic> out = EnumSet.noneOf(Mnemonic.class);
-        Decoder d = Decoder.of(bits);
         Instruction in = new Instruction();
         for (int off = 0; off < code.length; ) {
-            int n = d.decode(code, off, code.length, HostCpu.CODE_BASE + off, in);
+            int n = Decoder.of(bits).decode(code, off, code.length, HostCpu.CODE_BASE + off, in);
             if (n <= 0 || in.isInvalid()) break;
             out.add(in.mnemonic());
+            if (cases) bits = org.jvmx.guest.host.Compat32.bitnessAfter(in, bits);
             off += n;
         }
         return out;

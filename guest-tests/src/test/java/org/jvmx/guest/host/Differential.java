@@ -89,14 +89,15 @@ public final class Differential {
      */
     static long staticUndefined(byte[] code) {
         long u = 0;
-        Decoder d = new Decoder();
+        int bits = 64;
         Instruction in = new Instruction();
         for (int off = 0; off < code.length; ) {
-            int n = d.decode(code, off, code.length, HostCpu.CODE_BASE + off, in);
+            int n = Decoder.of(bits).decode(code, off, code.length, HostCpu.CODE_BASE + off, in);
             if (in.isInvalid() || n <= 0) break;
             u |= in.flagsUndefined();
             Mnemonic m = in.mnemonic();
             if (m == Mnemonic.SHL || m == Mnemonic.SHR || m == Mnemonic.SAL) u |= HostState.CF;
+            bits = Compat32.bitnessAfter(in, bits);
             off += n;
         }
         return u;
@@ -105,15 +106,16 @@ public final class Differential {
     /** The code as an address/bytes/instruction listing. */
     public static String disassemble(byte[] code) {
         StringBuilder b = new StringBuilder();
-        Decoder d = new Decoder();
+        int bits = 64;
         Instruction in = new Instruction();
         HexFormat h = HexFormat.of();
         for (int off = 0; off < code.length; ) {
-            int n = d.decode(code, off, code.length, HostCpu.CODE_BASE + off, in);
+            int n = Decoder.of(bits).decode(code, off, code.length, HostCpu.CODE_BASE + off, in);
             if (n <= 0) n = 1;
             b.append(String.format("  %8x: %-30s %s%n", HostCpu.CODE_BASE + off,
                     h.formatHex(code, off, Math.min(code.length, off + n)),
                     in.isInvalid() ? "(bad)" : Formatter.INTEL.format(in)));
+            if (!in.isInvalid()) bits = Compat32.bitnessAfter(in, bits);
             off += n;
         }
         return b.toString();

@@ -22,7 +22,16 @@ public final class JvmxCpu {
     private JvmxCpu() {
     }
 
-    static final long RAM_SCRATCH = 0x10_0000, RAM_CODE = 0x20_0000, RAM_TABLES = 0x40_0000;
+    static final long RAM_SCRATCH = 0x10_0000, RAM_CODE = 0x20_0000, RAM_TABLES = 0x40_0000, RAM_GDT = 0x50_0000;
+    /** Where the GDT is mapped (supervisor-only, as the kernel's is): far transfers read it. */
+    static final long GDT_LINEAR = 0x5000_0000L;
+    /**
+     * Linux x86-64's GDT (arch/x86/include/asm/segment.h): kernel CS32 (0x08), CS (0x10), DS
+     * (0x18), user CS32 (0x23, what compatibility-mode code runs in), user DS (0x2b), user CS
+     * (0x33); accessed bits set, as Linux builds them.
+     */
+    static final long[] LINUX_GDT = {0, 0x00CF_9B00_0000_FFFFL, 0x00AF_9B00_0000_FFFFL, 0x00CF_9300_0000_FFFFL,
+            0x00CF_FB00_0000_FFFFL, 0x00CF_F300_0000_FFFFL, 0x00AF_FB00_0000_FFFFL};
     static final int CODE_PAGES = 16;
     static final long CR4_FSGSBASE = 1L << 16;
     /** Instructions after which a run counts as the harness's timeout (SIGALRM). */
@@ -53,6 +62,8 @@ public final class JvmxCpu {
             MemorySegment scratch = ram.addRam(RAM_SCRATCH, HostCpu.SCRATCH_SIZE + 4095 & ~4095);
             MemorySegment code = ram.addRam(RAM_CODE, CODE_PAGES * 4096L);
             ram.addRam(RAM_TABLES, 64 * 4096L);
+            MemorySegment gdt = ram.addRam(RAM_GDT, 4096);
+            for (int k = 0; k < LINUX_GDT.length; k++) gdt.set(ValueLayout.JAVA_LONG_UNALIGNED, 8L * k, LINUX_GDT[k]);
             HostState in = c.state();
             MemorySegment.copy(in.scratch(), 0, scratch, ValueLayout.JAVA_BYTE, 0, in.scratch().length);
             code.fill((byte) 0xCC);
@@ -64,12 +75,15 @@ public final class JvmxCpu {
                 pt.map4k(HostCpu.SCRATCH_BASE + off, RAM_SCRATCH + off, rwu | PageTables.XD);
             for (long off = 0; off < CODE_PAGES * 4096L; off += 4096)
                 pt.map4k(HostCpu.CODE_BASE + off, RAM_CODE + off, rwu);
+            pt.map4k(GDT_LINEAR, RAM_GDT, PageTables.P | PageTables.RW | PageTables.XD);
 
             Cpu cpu = Cpu.flat64(ram, true);
             CpuState s = cpu.state;
             // the selectors Linux gives a 64-bit process (__USER_CS, __USER_DS): FNSAVE/FNSTENV store CS
             s.cs.setSelector(0x33);
             s.ss.setSelector(0x2b);
+            s.gdtrBase = GDT_LINEAR;
+            s.gdtrLimit = 8 * LINUX_GDT.length - 1;
             s.cr3 = pt.cr3;
             s.cr0 |= CpuState.CR0_PG | CpuState.CR0_WP;
             cpu.memory.tlb().setState(s.pagingState());

@@ -49,12 +49,16 @@ public final class ControlOps {
         in.put(Mnemonic.PUSH, ControlOps::push);
         in.put(Mnemonic.POP, ControlOps::pop);
         in.put(Mnemonic.PUSHF, (c, i) -> pushValue(c, 2, pushedFlags(c)));
+        in.put(Mnemonic.PUSHFD, (c, i) -> pushValue(c, 4, pushedFlags(c)));
         in.put(Mnemonic.PUSHFQ, (c, i) -> pushValue(c, 8, pushedFlags(c)));
         in.put(Mnemonic.POPF, (c, i) -> popf(c, 2));
+        in.put(Mnemonic.POPFD, (c, i) -> popf(c, 4));
         in.put(Mnemonic.POPFQ, (c, i) -> popf(c, 8));
+        in.put(Mnemonic.RETF, FarReturn::retf);
         in.put(Mnemonic.LEAVE, ControlOps::leave);
         in.put(Mnemonic.ENTER, ControlOps::enter);
         PushAllOps.install(in);
+        LegacyOps.install(in);
     }
 
     /**
