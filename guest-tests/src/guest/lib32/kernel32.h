@@ -30,6 +30,7 @@ static inline uint32_t read_cr4(void) { uint32_t v; __asm__ volatile("mov %%cr4,
 static inline void write_cr0(uint32_t v) { __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
 static inline void write_cr3(uint32_t v) { __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
 static inline void write_cr4(uint32_t v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+static inline uint64_t rdtsc(void) { uint32_t lo, hi; __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)); return (uint64_t) hi << 32 | lo; }
 static inline void invlpg(uint32_t a) { __asm__ volatile("invlpg (%0)" : : "r"(a) : "memory"); }
 static inline void wrmsr(uint32_t msr, uint64_t v) {
     __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t) v), "d"((uint32_t) (v >> 32)));
@@ -45,6 +46,8 @@ void *memcpy(void *d, const void *s, uint32_t n);
 
 /* The IDT: every vector enters trap() through its stub; handlers[vector] or a report-and-exit. */
 void idt_init(void);
+/* Loads the IDT idt_init built (each processor loads IDTR itself). */
+void idt_load(void);
 void idt_set_dpl(int vector, int dpl);
 void idt_set_trap_gate(int vector);
 void set_handler(int vector, handler_t h);

@@ -28,6 +28,10 @@ void idt_init(void) {
         uint32_t a = (uint32_t) (stubs + 16 * v);
         idt[v] = (struct gate) {(uint16_t) a, KERNEL_CS, 0, 0x8E, (uint16_t) (a >> 16)};
     }
+    idt_load();
+}
+
+void idt_load(void) {
     struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idtr = {sizeof idt - 1, (uint32_t) idt};
     __asm__ volatile("lidt %0" : : "m"(idtr));
 }

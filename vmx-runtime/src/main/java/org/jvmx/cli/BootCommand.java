@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.jvmx.monitor.Machine;
 import org.jvmx.monitor.loader.BootModule;
 
 /** {@code jvmx boot}: boots a bare-metal kernel on a virtual PC, its serial console on the terminal. */
@@ -20,14 +21,17 @@ final class BootCommand implements Command {
 
     @Override
     public String synopsis() {
-        return "boot IMAGE [--mem SIZE] [--cmdline TEXT] [--module FILE]... [--tier TIER] [--stats]";
+        return "boot IMAGE [--mem SIZE] [--cpus N] [--cmdline TEXT] [--module FILE]... [--tier TIER] [--stats]";
     }
 
     @Override
     public String description() {
         return """
                 Loads IMAGE into a virtual PC (RAM, local APIC, I/O APIC, 8259 PIC, 8254 PIT, 16550A UART on COM1, CMOS
-                RTC, i8042, debug-exit port 0xf4) and runs it on one vCPU under jvmx's VMX model.
+                RTC, i8042, debug-exit port 0xf4) and runs it under jvmx's VMX model on one vCPU, or
+                on N with --cpus N: the bootstrap processor (APIC ID 0) starts the kernel, the others
+                (APIC IDs 1..N-1) wait for INIT-SIPI-SIPI from it and start in real mode at the SIPI
+                vector, as on a PC; each vCPU runs on a thread of its own.
                 ELF64 kernels are entered in long mode with identity-mapped page tables; Multiboot
                 kernels (a.out kludge or ELF) in 32-bit protected mode with paging off, from where
                 they may switch into long mode (32-bit paging is not run yet). COM1 is the console on
@@ -40,6 +44,7 @@ final class BootCommand implements Command {
     public List<Option> options() {
         return List.of(
                 Option.value("mem", "SIZE", "guest RAM, e.g. 64M or 1G (default 128M)"),
+                Option.value("cpus", "N", "vCPUs, 1 to " + Machine.MAX_CPUS + " (default 1)"),
                 Option.value("cmdline", "TEXT", "the kernel command line (Multiboot)"),
                 Option.repeatable("module", "FILE", "a boot module (Multiboot), repeatable"),
                 Option.flag("stats", "print VM exits by reason, instructions by tier, blocks translated and MIPS"),
@@ -52,12 +57,24 @@ final class BootCommand implements Command {
         if (ops.isEmpty()) throw inv.usageError("missing IMAGE");
         if (ops.size() > 1) throw inv.usageError("unexpected argument '" + ops.get(1) + "'");
         long mem = inv.has("mem") ? KernelRun.memory(inv, inv.value("mem")) : 128L << 20;
+        int cpus = inv.has("cpus") ? cpus(inv, inv.value("cpus")) : 1;
         byte[] image = InputFiles.bytes(ops.get(0));
         List<BootModule> modules = new ArrayList<>();
         for (String f : inv.values("module")) {
             modules.add(new BootModule(f, InputFiles.bytes(f), f));
         }
         String cmdline = inv.has("cmdline") ? inv.value("cmdline") : "";
-        return KernelRun.run(inv, ops.get(0), image, mem, cmdline, modules, inv.has("stats"), -1);
+        return KernelRun.run(inv, ops.get(0), image, mem, cpus, cmdline, modules, inv.has("stats"), -1);
+    }
+
+    /** Parses --cpus: a whole number from 1 to {@link Machine#MAX_CPUS}. */
+    static int cpus(Invocation inv, String text) throws CliException {
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n >= 1 && n <= Machine.MAX_CPUS) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw inv.usageError("--cpus: '" + text + "' is not a number of vCPUs from 1 to " + Machine.MAX_CPUS);
     }
 }

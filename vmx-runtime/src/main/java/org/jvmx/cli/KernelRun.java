@@ -48,10 +48,16 @@ final class KernelRun {
 
     static int run(Invocation inv, String source, byte[] image, long mem, String cmdline, List<BootModule> modules,
             boolean stats, long successStatus) throws CliException, IOException {
+        return run(inv, source, image, mem, 1, cmdline, modules, stats, successStatus);
+    }
+
+    /** As above, on a machine with {@code cpus} vCPUs. */
+    static int run(Invocation inv, String source, byte[] image, long mem, int cpus, String cmdline, List<BootModule> modules,
+            boolean stats, long successStatus) throws CliException, IOException {
         org.jvmx.translator.exec.Engine.Tier tier = tier(inv);
         Writer out = inv.out();
         PrintWriter err = inv.err();
-        try (Machine m = new Machine(mem, b -> console(out, b), tier)) {
+        try (Machine m = new Machine(mem, b -> console(out, b), tier, cpus)) {
             try {
                 m.load(source, image, cmdline, modules);
             } catch (LoaderException e) {

@@ -1,10 +1,11 @@
 package org.jvmx.monitor;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 import org.jvmx.monitor.apic.IoApic;
 import org.jvmx.monitor.apic.IpiSink;
@@ -15,20 +16,35 @@ import org.jvmx.translator.exec.ExecStats;
 import org.jvmx.vm.Reg;
 import org.jvmx.vm.Vcpu;
 import org.jvmx.vm.Vm;
-import org.jvmx.vmx.entry.VmxCapabilityMsrs;
 import org.jvmx.vmx.exit.VmExit;
-import org.jvmx.vmx.vmcs.Controls;
 import org.jvmx.vmx.vmcs.ExitReason;
-import org.jvmx.vmx.vmcs.VmcsFields;
 
 /**
- * A PC for one guest kernel: guest RAM, one vCPU, the PC devices ({@link PcPlatform}: PIC,
- * PIT, 16550A UART on COM1, CMOS RTC, i8042, debug-exit port), and the monitor's run loop that
- * serves the vCPU's VM exits as a hypervisor's does: port I/O to the devices, HLT by waiting for
- * the next device event, VMCALL hypercalls ({@link Hypercalls}), CPUID and MSR accesses emulated
- * by the CPU model. Device interrupts reach the guest by event injection when it can take them
- * (else an interrupt-window exit asks for the moment it can), and the PIT's next deadline is
- * armed as the VMX-preemption timer, so a guest spinning without exits still gets its ticks.
+ * A PC for one guest kernel: guest RAM, one or more vCPUs each with its local APIC
+ * ({@link Processor}), the shared PC devices ({@link PcPlatform}: PIC, PIT, 16550A UART on COM1,
+ * CMOS RTC, i8042, debug-exit port; an I/O APIC), and the monitor that serves each vCPU's VM
+ * exits as a hypervisor's does ({@link #handle}): port I/O to the devices, HLT, VMCALL
+ * hypercalls ({@link Hypercalls}), CPUID and MSR accesses emulated by the CPU model, INIT and
+ * SIPI. Device interrupts reach the guest by event injection when it can take them (else an
+ * interrupt-window exit asks for the moment it can), and the next timer deadline is armed as
+ * the VMX-preemption timer, so a guest spinning without exits still gets its ticks.
+ *
+ * <p>Processor 0 is the bootstrap processor (APIC ID 0), started in the state the loader sets;
+ * the application processors (APIC IDs 1..n-1) wait for INIT-SIPI-SIPI from it ({@link ApStartup}),
+ * and IPIs travel between the APICs through an {@link IpiRouter}. Each vCPU runs its own loop
+ * ({@link VcpuLoop}) on its own thread; the machine ends when the BSP's loop ends (the guest
+ * exits, resets, or fails), and the other vCPUs are stopped then. A failure of any vCPU (triple
+ * fault, unhandled exit) ends the machine too.
+ *
+ * <p>The local APIC page is at one guest-physical address for every processor, but each must
+ * reach its own APIC (SDM Vol. 3A 11.4.1). With one vCPU it is served in the runtime, in the
+ * middle of the instruction (the fastest path); with several, the page is an MMIO exit region
+ * and each vCPU's EPT-violation exits are served by its own {@link Processor} with its own APIC,
+ * as a hypervisor without APIC virtualization does. x2APIC MSRs exit per vCPU in both cases.
+ *
+ * <p>The shared devices are thread-safe through one lock (the platform's): port I/O, device
+ * polling and the PIC's acknowledge from any vCPU are serialized, and so is the console: bytes
+ * from concurrent vCPUs never interleave inside one OUT or one hypercall's string.
  */
 public final class Machine implements AutoCloseable {
     /** How a run ended. */
@@ -54,24 +70,28 @@ public final class Machine implements AutoCloseable {
     }
 
     private final Vm vm;
-    private final Vcpu cpu;
-    private final LocalApic lapic;
+    private final int cpuCount;
+    private final List<Processor> processors = new ArrayList<>();
     private final IoApic ioapic;
     private final long ramBytes;
-    private final PagingOffPhase pagingOff;
     private final PcPlatform pc;
+    /** Guards the shared devices and the console. */
+    private final Object platformLock = new Object();
     private final IntConsumer console;
-    private final Map<ExitReason, Long> exits = new EnumMap<>(ExitReason.class);
     private volatile boolean stopRequested;
     /** The debug-exit status the guest produced, or null. */
     private volatile Long exitStatus;
     private volatile boolean reset;
+    /** A vCPU's failure that ended the machine (the first one), or null. */
+    private volatile Result failure;
+    /** CR3 of the monitor's identity page directory for paging-off phases, built once; -1 before. */
+    private long identityCr3 = -1;
     private long startNanos;
     private long firstOutputNanos = -1;
     private long runNanos;
-    private long armedDeadline = Long.MIN_VALUE;
-    /** The last stretch before a device deadline is waited by spinning, so that timer interrupts are on time. */
-    private static final long SPIN_NANOS = 100_000;
+
+    /** The most vCPUs a machine has (xAPIC physical IDs 0..254, 0xFF being the broadcast). */
+    public static final int MAX_CPUS = 255;
 
     /**
      * @param ramBytes guest RAM at guest-physical 0
@@ -83,30 +103,52 @@ public final class Machine implements AutoCloseable {
 
     /** As {@link #Machine(long, IntConsumer)}, running guest code in {@code tier}. */
     public Machine(long ramBytes, IntConsumer console, Engine.Tier tier) {
+        this(ramBytes, console, tier, 1);
+    }
+
+    /** As {@link #Machine(long, IntConsumer, Engine.Tier)}, with {@code cpus} vCPUs (1..{@link #MAX_CPUS}). */
+    public Machine(long ramBytes, IntConsumer console, Engine.Tier tier, int cpus) {
+        if (cpus < 1 || cpus > MAX_CPUS) throw new IllegalArgumentException("vCPUs 1.." + MAX_CPUS + ": " + cpus);
         this.console = console;
+        this.cpuCount = cpus;
         this.vm = Vm.create();
         vm.setTier(tier);
         vm.addRam(0, ramBytes);
         this.pc = new PcPlatform(System::nanoTime, Clock.systemDefaultZone(), this::serialOut,
                 () -> reset = true, status -> exitStatus = status);
         pc.rtc().setMemorySize(Math.min(ramBytes, 0xE000_0000L), Math.max(0, ramBytes - 0xE000_0000L));
-        this.cpu = vm.createVcpu();
-        // The local APIC (xAPIC page and x2APIC MSRs) is served in the runtime, where its speed
-        // matters; the I/O APIC is reached through EPT-violation exits (mmioExit), as on hardware.
-        this.lapic = new LocalApic(0, true, System::nanoTime, IpiSink.NONE);
-        this.ioapic = new IoApic(lapic);
-        vm.addMmio(lapic.mmioBase(), LocalApic.MMIO_SIZE, lapic);
+        IpiRouter router = new IpiRouter();
+        boolean apicByExits = cpus > 1;
+        for (int i = 0; i < cpus; i++) {
+            Vcpu v = vm.createVcpu();
+            v.cpu().cpuid = vm.cpuid().withInitialApicId(i); // CPUID.1:EBX[31:24] = the APIC ID
+            LocalApic apic = new LocalApic(i, i == 0, System::nanoTime, cpus == 1 ? IpiSink.NONE : router);
+            processors.add(new Processor(this, v, apic, i == 0, apicByExits));
+        }
+        router.connect(processors);
+        LocalApic lapic = processors.get(0).lapic;
+        this.ioapic = new IoApic(processors.stream().map(p -> p.lapic).toList());
+        // A device interrupt accepted by an APIC wakes its vCPU (which may wait in the HLT state).
+        if (cpus > 1) ioapic.onAccepted(i -> processors.get(i).cpu.kick());
+        if (apicByExits) {
+            vm.addMmioExit(LocalApic.DEFAULT_BASE, LocalApic.MMIO_SIZE);
+        } else {
+            // The local APIC (xAPIC page and x2APIC MSRs) is served in the runtime, where its speed
+            // matters; the I/O APIC is reached through EPT-violation exits (mmioExit), as on hardware.
+            vm.addMmio(lapic.mmioBase(), LocalApic.MMIO_SIZE, lapic);
+        }
         vm.addMmioExit(IoApic.DEFAULT_BASE, IoApic.MMIO_SIZE);
-        // What firmware leaves: the APIC software-enabled in virtual-wire mode, the 8259's INTR
-        // through LINT0 as ExtINT and NMI on LINT1 (SDM Vol. 3A, 11.4.7; MP spec 3.6.2.2).
+        // What firmware leaves: the BSP's APIC software-enabled in virtual-wire mode, the 8259's INTR
+        // through LINT0 as ExtINT and NMI on LINT1 (SDM Vol. 3A, 11.4.7; MP spec 3.6.2.2). The APs'
+        // APICs stay as INIT leaves them (software-disabled, LVTs masked) until their own code sets them.
         lapic.write(0xF0, 4, 0x1FF);
         lapic.write(0x350, 4, 0x700);
         lapic.write(0x360, 4, 0x400);
+        for (int i = 1; i < cpus; i++) processors.get(i).startup.waitForSipi();
         this.ramBytes = ramBytes;
-        this.pagingOff = new PagingOffPhase(cpu);
     }
 
-    /** RAM at the top the monitor keeps for itself (identity page tables of a paging-off phase); the guest is told of the rest. */
+    /** RAM at the top the monitor keeps for itself (the identity page directory of paging-off phases); the guest is told of the rest. */
     public static final long MONITOR_RESERVED = 64 << 10;
 
     /**
@@ -121,273 +163,199 @@ public final class Machine implements AutoCloseable {
     }
 
     /**
-     * Sets the vCPU to the state the loader prepared. A Multiboot kernel starts in 32-bit
-     * protected mode with paging off, run through {@link PagingOffPhase} on identity tables the
-     * monitor puts in its reserved pages at the top of RAM (covering the first 4 GiB, or all of RAM).
+     * Sets the bootstrap processor to the state the loader prepared. A Multiboot kernel starts in 32-bit
+     * protected mode with paging off, run through {@link PagingOffPhase} on an identity page directory
+     * the monitor puts in its reserved pages at the top of RAM (covering the 4 GiB).
      */
     public void boot(org.jvmx.monitor.loader.LoadedKernel kernel) {
-        kernel.state().writeTo(cpu);
-        if (!kernel.state().longMode()) {
-            long mapped = Math.max(ramBytes, 4L << 30);
-            long pages = 2 + ((mapped + (1L << 30) - 1) >>> 30);
-            if (pages * 4096 > MONITOR_RESERVED) throw new IllegalStateException("RAM too large for the monitor's tables");
-            pagingOff.begin(vm, ramBytes - MONITOR_RESERVED, mapped);
-        }
+        Processor bsp = processors.get(0);
+        kernel.state().writeTo(bsp.cpu);
+        if (!kernel.state().longMode()) bsp.pagingOff.begin(identityCr3());
+    }
+
+    /** The identity page directory of paging-off phases (every processor's), built on first use. */
+    synchronized long identityCr3() {
+        if (identityCr3 < 0) identityCr3 = PagingOffPhase.identityDirectory(vm, ramBytes - MONITOR_RESERVED);
+        return identityCr3;
     }
 
     public Vm vm() {
         return vm;
     }
 
+    /** The bootstrap processor's vCPU. */
     public Vcpu cpu() {
-        return cpu;
+        return processors.get(0).cpu;
+    }
+
+    /** The vCPU with APIC ID {@code index}. */
+    public Vcpu cpu(int index) {
+        return processors.get(index).cpu;
+    }
+
+    public int cpuCount() {
+        return cpuCount;
     }
 
     public PcPlatform platform() {
         return pc;
     }
 
+    IoApic ioApic() {
+        return ioapic;
+    }
+
     private void serialOut(int b) {
-        if (firstOutputNanos < 0) firstOutputNanos = System.nanoTime();
-        console.accept(b);
+        synchronized (platformLock) {
+            if (firstOutputNanos < 0) firstOutputNanos = System.nanoTime();
+            console.accept(b);
+        }
+    }
+
+    // ---- the shared devices, one vCPU at a time
+
+    long portRead(int port, int size) {
+        synchronized (platformLock) {
+            return pc.bus().read(port, size);
+        }
+    }
+
+    void portWrite(int port, int size, long value) {
+        synchronized (platformLock) {
+            pc.bus().write(port, size, value);
+        }
+    }
+
+    void pollPlatform(long now) {
+        synchronized (platformLock) {
+            pc.poll(now);
+        }
+    }
+
+    long platformNextEvent() {
+        synchronized (platformLock) {
+            return pc.nextEventNanos();
+        }
+    }
+
+    boolean picHasInterrupt() {
+        synchronized (platformLock) {
+            return pc.pic().hasInterrupt();
+        }
+    }
+
+    int picAcknowledge() {
+        synchronized (platformLock) {
+            return pc.pic().acknowledge();
+        }
     }
 
     /** Bytes typed on the console: they arrive at COM1's receiver (any thread). */
     public void input(byte[] bytes, int length) {
-        pc.com1().receive(java.util.Arrays.copyOf(bytes, length));
-        cpu.kick(); // the run loop polls the devices and injects the UART's interrupt
+        synchronized (platformLock) {
+            pc.com1().receive(java.util.Arrays.copyOf(bytes, length));
+        }
+        cpu().kick(); // the BSP's loop polls the devices and injects the UART's interrupt
     }
 
     /** Asks the run loop to stop at the next VM exit (any thread; used for Ctrl-C). */
     public void requestStop() {
         stopRequested = true;
-        cpu.kick();
+        kickAll();
     }
 
-    /** Runs the guest from the state the loader set until it ends. */
+    private void kickAll() {
+        for (Processor p : processors) p.cpu.kick();
+    }
+
+    // ---- running
+
+    /**
+     * Runs the guest from the state the loader set until it ends: the BSP's loop on this thread,
+     * each AP's on a thread of its own; the APs are stopped and joined before this returns.
+     */
     public Result run() {
         startNanos = System.nanoTime();
+        List<Thread> aps = new ArrayList<>();
         try {
-            return loop();
+            for (Processor p : processors.subList(1, processors.size())) {
+                aps.add(Thread.ofPlatform().name("jvmx-vcpu-" + p.apicId()).daemon().start(() -> runLoop(p)));
+            }
+            runLoop(processors.get(0));
+            return ending();
         } finally {
+            stopAll(aps);
             runNanos = System.nanoTime() - startNanos;
         }
     }
 
-    private Result loop() {
-        while (true) {
-            Result r = ending();
-            if (r != null) return r;
-            long now = System.nanoTime();
-            pollDevices(now);
-            injectInterrupt();
-            armTimer(now);
-            VmExit x = cpu.run();
-            exits.merge(x.reason(), 1L, Long::sum);
-            if (x.entryFailure()) {
-                return new Result(Ending.ENTRY_FAILURE, 1, "VM entry failed: " + x
-                        + (cpu.failedEntryRule() == null ? "" : " (" + cpu.failedEntryRule() + ")"));
-            }
-            switch (x.reason()) {
-                case IO_INSTRUCTION -> {
-                    if (x.ioString()) {
-                        return new Result(Ending.UNHANDLED_EXIT, 1, "string I/O (INS/OUTS) is not served yet: " + x);
-                    }
-                    long mask = x.ioSize() == 8 ? -1L : (1L << 8 * x.ioSize()) - 1;
-                    if (x.ioIn()) {
-                        long v = pc.bus().read(x.ioPort(), x.ioSize()) & mask;
-                        long rax = cpu.reg(Reg.RAX);
-                        // IN AL/AX merges into RAX; IN EAX zero-extends (SDM IN, 64-bit mode).
-                        cpu.setReg(Reg.RAX, x.ioSize() == 4 ? v : (rax & ~mask) | v);
-                    } else {
-                        pc.bus().write(x.ioPort(), x.ioSize(), x.data() & mask);
-                    }
-                    cpu.skipInstruction();
-                }
-                case VMCALL -> {
-                    cpu.setReg(Reg.RAX, hypercall(x.hypercall()));
-                    cpu.skipInstruction();
-                }
-                case HLT -> {
-                    cpu.skipInstruction();
-                    Result halted = waitForEvent();
-                    if (halted != null) return halted;
-                }
-                case RDMSR, WRMSR -> {
-                    boolean write = x.reason() == ExitReason.WRMSR;
-                    if (LocalApic.handlesMsr(x.msr())) apicMsr(x, write);
-                    else if (!pagingOff.msr(x, write)) cpu.emulateInstruction();
-                }
-                case CONTROL_REGISTER_ACCESS -> {
-                    if (!pagingOff.controlRegister(x)) {
-                        return new Result(Ending.UNHANDLED_EXIT, 1, "unhandled " + x);
-                    }
-                }
-                case CPUID, RDTSC, RDTSCP, RDPMC, INVD, WBINVD_WBNOINVD, XSETBV -> cpu.emulateInstruction();
-                case EPT_VIOLATION -> {
-                    Result refused = mmioExit(x);
-                    if (refused != null) return refused;
-                }
-                case EXTERNAL_INTERRUPT, PREEMPTION_TIMER_EXPIRED -> { } // a kick or a device deadline: poll
-                case INTERRUPT_WINDOW -> cpu.vmwrite(VmcsFields.CPU_BASED_VM_EXEC_CONTROL,
-                        cpu.vmread(VmcsFields.CPU_BASED_VM_EXEC_CONTROL) & ~Controls.PROC_INTERRUPT_WINDOW_EXITING);
-                case TASK_SWITCH -> {
-                    return new Result(Ending.UNHANDLED_EXIT, 1, String.format(
-                            "hardware task switch to selector 0x%x at RIP 0x%x: not supported by jvmx's monitor",
-                            x.qualification() & 0xFFFF, x.guestRip()));
-                }
-                case TRIPLE_FAULT -> {
-                    return new Result(Ending.TRIPLE_FAULT, 1, String.format(
-                            "triple fault at RIP 0x%x: the guest could not deliver an exception", x.guestRip()));
-                }
-                default -> {
-                    return new Result(Ending.UNHANDLED_EXIT, 1, "unhandled " + x);
-                }
+    private void runLoop(Processor p) {
+        try {
+            p.prepareEntry();
+            VcpuLoop.run(p.cpu, this::handle);
+        } catch (RuntimeException | Error e) {
+            end(new Result(Ending.UNHANDLED_EXIT, 1, "vCPU " + p.apicId() + " failed: " + e));
+            if (p.bsp) throw e;
+        }
+    }
+
+    private void stopAll(List<Thread> aps) {
+        if (aps.isEmpty()) return;
+        if (failure == null && exitStatus == null && !reset) stopRequested = true;
+        kickAll();
+        for (Thread t : aps) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
 
     /**
-     * An access to an MMIO exit region: the I/O APIC's page. A read is answered (the instruction
-     * completes on the next run); a write was posted and its instruction has completed. Code
-     * fetched from MMIO ends the run.
+     * Serves one VM exit of vCPU {@code v} and prepares its next entry: the per-exit step of
+     * every vCPU's loop. False when the vCPU must not run again (the machine ends).
      */
-    private Result mmioExit(VmExit x) {
-        long off = x.gpa() - IoApic.DEFAULT_BASE;
-        if (x.isFetch() || off < 0 || off >= IoApic.MMIO_SIZE) {
-            return new Result(Ending.UNHANDLED_EXIT, 1, (x.isFetch() ? "the guest executes from MMIO: "
-                    : "access to an MMIO exit region no device serves: ") + x);
+    public boolean handle(Vcpu v, VmExit x) {
+        return processors.get(v.id()).handle(x);
+    }
+
+    /** A vCPU failed: the machine ends with the first such failure; every vCPU is kicked out. */
+    void end(Result r) {
+        synchronized (this) {
+            if (failure == null) failure = r;
         }
-        if (x.isWrite()) {
-            ioapic.write(off, x.size(), x.value());
-        } else {
-            long mask = x.size() == 8 ? -1L : (1L << 8 * x.size()) - 1;
-            cpu.completeMmioRead(ioapic.read(off, x.size()) & mask);
-        }
-        return null;
+        kickAll();
+    }
+
+    boolean ended() {
+        return failure != null || exitStatus != null || reset || stopRequested;
     }
 
     private Result ending() {
+        Result f = failure;
         Long status = exitStatus;
-        if (status != null) {
+        if (status != null && f == null) {
             return new Result(Ending.DEBUG_EXIT, (int) (long) status, "the guest exited with status " + status);
         }
+        if (f != null) return f;
         if (reset) return new Result(Ending.RESET, 0, "the guest reset the machine");
         if (stopRequested) return new Result(Ending.STOPPED, 130, "stopped");
-        return null;
+        return new Result(Ending.STOPPED, 130, "stopped");
     }
 
-    private void pollDevices(long now) {
-        pc.poll(now);
-        lapic.poll(now);
-    }
-
-    private long nextEvent() {
-        return Math.min(pc.nextEventNanos(), lapic.nextEventNanos());
-    }
-
-    /** An interrupt for the CPU: from the local APIC, or the 8259's INTR when it passes through LINT0. */
-    private boolean interruptPending() {
-        return lapic.hasInterrupt() || lapic.extIntEnabled() && pc.pic().hasInterrupt();
-    }
-
-    private int acknowledgeInterrupt() {
-        return lapic.hasInterrupt() ? lapic.acknowledge() : pc.pic().acknowledge();
-    }
-
-    /**
-     * A device interrupt is pending (local APIC, or the PIC through it): inject it if the guest can take one now
-     * (RFLAGS.IF = 1, no STI or MOV SS shadow, SDM Vol. 3C 27.6), else ask for an
-     * interrupt-window exit (26.7.5) and inject then.
-     */
-    private void injectInterrupt() {
-        if (!interruptPending()) return;
-        boolean open = (cpu.vmread(VmcsFields.GUEST_RFLAGS) & 0x200) != 0
-                && (cpu.vmread(VmcsFields.GUEST_INTERRUPTIBILITY_STATE) & 3) == 0;
-        long proc = cpu.vmread(VmcsFields.CPU_BASED_VM_EXEC_CONTROL);
-        if (open) {
-            int vector = acknowledgeInterrupt();
-            cpu.vmwrite(VmcsFields.VM_ENTRY_INTERRUPTION_INFO, (vector | Controls.INTR_INFO_VALID) & 0xFFFF_FFFFL);
-            if ((proc & Controls.PROC_INTERRUPT_WINDOW_EXITING) != 0) {
-                cpu.vmwrite(VmcsFields.CPU_BASED_VM_EXEC_CONTROL, proc & ~Controls.PROC_INTERRUPT_WINDOW_EXITING);
-            }
-        } else if ((proc & Controls.PROC_INTERRUPT_WINDOW_EXITING) == 0) {
-            cpu.vmwrite(VmcsFields.CPU_BASED_VM_EXEC_CONTROL, proc | Controls.PROC_INTERRUPT_WINDOW_EXITING);
-        }
-    }
-
-    /** Arms the VMX-preemption timer for the next device deadline (when it changed). */
-    private void armTimer(long now) {
-        long next = nextEvent();
-        if (next == armedDeadline) return;
-        armedDeadline = next;
-        long pin = cpu.vmread(VmcsFields.PIN_BASED_VM_EXEC_CONTROL);
-        long exit = cpu.vmread(VmcsFields.VM_EXIT_CONTROLS);
-        // The remaining count is saved on every exit ("save VMX-preemption timer value", allowed
-        // only with the timer active, 27.2.1.2), so the deadline holds across exits.
-        if (next == Long.MAX_VALUE) {
-            cpu.vmwrite(VmcsFields.VM_EXIT_CONTROLS, exit & ~Controls.EXIT_SAVE_PREEMPTION_TIMER);
-            cpu.vmwrite(VmcsFields.PIN_BASED_VM_EXEC_CONTROL, pin & ~Controls.PIN_PREEMPTION_TIMER);
-            return;
-        }
-        long ticks = Math.max(0, next - now) >>> VmxCapabilityMsrs.PREEMPTION_TIMER_RATE;
-        cpu.vmwrite(VmcsFields.VMX_PREEMPTION_TIMER_VALUE, Math.min(ticks, 0xFFFF_FFFFL));
-        cpu.vmwrite(VmcsFields.PIN_BASED_VM_EXEC_CONTROL, pin | Controls.PIN_PREEMPTION_TIMER);
-        cpu.vmwrite(VmcsFields.VM_EXIT_CONTROLS, exit | Controls.EXIT_SAVE_PREEMPTION_TIMER);
-    }
-
-    /** After HLT: sleep until a device raises an interrupt the guest can take, or the machine ends. */
-    private Result waitForEvent() {
-        while (true) {
-            Result r = ending();
-            if (r != null) return r;
-            long now = System.nanoTime();
-            pollDevices(now);
-            if (interruptPending()) return null;
-            long next = nextEvent();
-            boolean interruptsOn = (cpu.vmread(VmcsFields.GUEST_RFLAGS) & 0x200) != 0;
-            if (next == Long.MAX_VALUE && !interruptsOn) {
-                return new Result(Ending.HALTED, 1, String.format(
-                        "the guest halted with interrupts disabled at RIP 0x%x", cpu.vmread(VmcsFields.GUEST_RIP)));
-            }
-            if (next == Long.MAX_VALUE) {
-                LockSupport.parkNanos(this, 10_000_000L);
-            } else if (next - now > SPIN_NANOS) {
-                LockSupport.parkNanos(this, next - now - SPIN_NANOS); // the OS wakes us late by tens of µs
-            } else {
-                Thread.onSpinWait();
-            }
-        }
-    }
-
-    /** IA32_APIC_BASE, the TSC deadline and the x2APIC MSRs, served by the local APIC model; #GP where it refuses. */
-    private void apicMsr(VmExit x, boolean write) {
-        boolean ok;
-        if (write) {
-            ok = lapic.writeMsr(x.msr(), x.data());
-        } else {
-            var v = lapic.readMsr(x.msr());
-            ok = v.isPresent();
-            if (ok) {
-                cpu.setReg(Reg.RAX, v.getAsLong() & 0xFFFF_FFFFL);
-                cpu.setReg(Reg.RDX, v.getAsLong() >>> 32);
-            }
-        }
-        if (ok) {
-            cpu.skipInstruction();
-        } else { // #GP(0) at the instruction (SDM WRMSR/RDMSR), injected on the next entry
-            cpu.vmwrite(VmcsFields.VM_ENTRY_INTERRUPTION_INFO, (13 | Controls.INTR_TYPE_HARDWARE_EXCEPTION << 8
-                    | Controls.INTR_INFO_DELIVER_ERROR_CODE | Controls.INTR_INFO_VALID) & 0xFFFF_FFFFL);
-            cpu.vmwrite(VmcsFields.VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
-        }
-    }
-
-    /** The local APIC of the vCPU. */
+    /** The local APIC of the bootstrap processor. */
     public LocalApic localApic() {
-        return lapic;
+        return processors.get(0).lapic;
     }
 
-    private long hypercall(long number) {
+    /** The local APIC of processor {@code index}. */
+    public LocalApic localApic(int index) {
+        return processors.get(index).lapic;
+    }
+
+    long hypercall(Vcpu cpu, long number) {
         switch ((int) number) {
             case Hypercalls.VERSION -> {
                 return 1;
@@ -395,7 +363,10 @@ public final class Machine implements AutoCloseable {
             case Hypercalls.PRINT -> {
                 long at = cpu.reg(Reg.RBX), n = cpu.reg(Reg.RCX);
                 if (n < 0 || n > Hypercalls.MAX_PRINT) return Hypercalls.INVALID;
-                for (byte b : vm.read(at, (int) n)) serialOut(b & 0xFF);
+                byte[] text = vm.read(at, (int) n);
+                synchronized (platformLock) {
+                    for (byte b : text) serialOut(b & 0xFF);
+                }
                 return n;
             }
             default -> {
@@ -404,18 +375,39 @@ public final class Machine implements AutoCloseable {
         }
     }
 
-    /** The statistics of the run: VM exits by reason, instructions by tier, translation, speed. */
+    /**
+     * The statistics of the run: VM exits by reason, instructions by tier, translation, speed;
+     * summed over the vCPUs (with several, one line per vCPU follows).
+     */
     public String stats() {
-        ExecStats s = cpu.stats();
+        long interpreted = 0, compiled = 0, decoded = 0, blocksCompiled = 0, regions = 0, invalidated = 0;
+        Map<org.jvmx.decoder.Mnemonic, Long> unimplemented = new java.util.TreeMap<>();
+        for (Processor p : processors) {
+            ExecStats s = p.cpu.stats();
+            interpreted += s.interpreted;
+            compiled += s.compiled;
+            decoded += s.blocksDecoded;
+            blocksCompiled += s.blocksCompiled;
+            regions += s.regionsCompiled;
+            invalidated += s.codeInvalidations;
+            s.unimplementedCounts().forEach((m, n) -> unimplemented.merge(m, n, Long::sum));
+        }
+        long instructions = interpreted + compiled;
         StringBuilder b = new StringBuilder();
         double seconds = runNanos / 1e9;
         b.append(String.format(Locale.ROOT, "stats: %d instructions (%d interpreted, %d compiled) in %.3f s, %.1f MIPS%n",
-                s.instructions(), s.interpreted, s.compiled, seconds, seconds > 0 ? s.instructions() / seconds / 1e6 : 0));
+                instructions, interpreted, compiled, seconds, seconds > 0 ? instructions / seconds / 1e6 : 0));
+        if (processors.size() > 1) {
+            for (Processor p : processors) {
+                b.append(String.format(Locale.ROOT, "stats: vCPU %d: %d instructions%n", p.apicId(), p.cpu.stats().instructions()));
+            }
+        }
         b.append(String.format("stats: %d blocks decoded, %d compiled in %d regions, %d invalidated by guest writes%n",
-                s.blocksDecoded, s.blocksCompiled, s.regionsCompiled, s.codeInvalidations));
+                decoded, blocksCompiled, regions, invalidated));
+        Map<ExitReason, Long> exits = exitCounts();
         long total = exits.values().stream().mapToLong(Long::longValue).sum();
         b.append("stats: ").append(total).append(" VM exits:");
-        exits.forEach((r, n) -> b.append(' ').append(r).append('=').append(n));
+        new java.util.TreeMap<>(exits).forEach((r, n) -> b.append(' ').append(r).append('=').append(n));
         b.append(System.lineSeparator());
         if (firstOutputNanos >= 0) {
             b.append(String.format(Locale.ROOT, "stats: first serial output %.1f ms after the guest started%n",
@@ -424,16 +416,18 @@ public final class Machine implements AutoCloseable {
         if (!pc.bus().unknownPortCounts().isEmpty()) {
             b.append("stats: unknown I/O ports (accesses): ").append(pc.bus().unknownPortCounts()).append(System.lineSeparator());
         }
-        if (!s.unimplementedCounts().isEmpty()) {
-            b.append("stats: unimplemented instructions met (each raised #UD): ").append(s.unimplementedCounts())
+        if (!unimplemented.isEmpty()) {
+            b.append("stats: unimplemented instructions met (each raised #UD): ").append(unimplemented)
                     .append(System.lineSeparator());
         }
         return b.toString();
     }
 
-    /** VM exits by reason so far. */
+    /** VM exits by reason so far, summed over the vCPUs (read after the run). */
     public Map<ExitReason, Long> exitCounts() {
-        return Map.copyOf(exits);
+        Map<ExitReason, Long> all = new EnumMap<>(ExitReason.class);
+        for (Processor p : processors) p.exits.forEach((r, n) -> all.merge(r, n, Long::sum));
+        return Map.copyOf(all);
     }
 
     @Override

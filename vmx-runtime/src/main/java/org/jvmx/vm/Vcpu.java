@@ -58,8 +58,8 @@ import org.jvmx.vmx.vmcs.VmxResult;
  * exit regions, whose accesses end {@link #run()} with an EPT-violation exit; the monitor answers
  * a read with {@link #completeMmioRead} (see {@link Vm#addMmioExit}, {@link MmioExits}).
  *
- * <p>A vCPU runs on one thread at a time. {@link #interrupt}, {@link #nmi} and {@link #kick}
- * may be called from any thread.
+ * <p>A vCPU runs on one thread at a time. {@link #interrupt}, {@link #nmi}, {@link #init},
+ * {@link #startupIpi} and {@link #kick} may be called from any thread.
  */
 public final class Vcpu implements AutoCloseable {
     private static final long VMXON_REGION = 0x1000, VMCS_REGION = 0x2000;
@@ -98,6 +98,9 @@ public final class Vcpu implements AutoCloseable {
     private volatile boolean irqPending;
     private volatile boolean nmiPending;
     private volatile boolean kicked;
+    /** An INIT signal arrived; a SIPI's vector (-1: none). Either may come from any thread. */
+    private volatile boolean initPending;
+    private volatile int sipiVector = -1;
 
     Vcpu(Vm vm, int id) {
         this.vm = vm;
@@ -327,6 +330,53 @@ public final class Vcpu implements AutoCloseable {
         poke();
     }
 
+    /**
+     * An INIT signal arrives at the vCPU (SDM Vol. 3C 26.2): a VM exit with reason 3 that changes
+     * no register; the monitor decides what INIT does (it usually enters the wait-for-SIPI state).
+     * Blocked, and dropped here, while the vCPU is in the wait-for-SIPI activity state (27.6.2).
+     */
+    public void init() {
+        initPending = true;
+        poke();
+    }
+
+    /**
+     * A start-up IPI with {@code vector} arrives (SDM Vol. 3C 26.2): in the wait-for-SIPI
+     * activity state a VM exit with reason 4 and the vector as exit qualification; in any other
+     * activity state it is discarded (27.6.2).
+     */
+    public void startupIpi(int vector) {
+        sipiVector = vector & 0xFF;
+        poke();
+    }
+
+    /**
+     * Runs guest instructions in the monitor, as a hypervisor without "unrestricted guest" runs
+     * code whose state VM entry refuses (real mode: SDM Vol. 3C 27.3.1.1 requires CR0.PE = 1):
+     * from the state the monitor set in {@link #cpu()}, one instruction at a time through the
+     * interpreter with no VMX control applied, until {@code done} holds (checked before each
+     * instruction), an instruction faults or halts, or {@code limit} instructions ran. Then the
+     * CPU's state becomes the VMCS guest state (activity active, no blocking) for the next entry.
+     * Returns the exit that stopped it early (fault, HLT), or null.
+     */
+    public Exit emulate(java.util.function.Predicate<Cpu> done, long limit) {
+        Exit e = null;
+        cpu.sensitive = BARE_METAL;
+        try {
+            for (long n = 0; n < limit && !done.test(cpu); n++) {
+                e = step();
+                if (e != null) break;
+            }
+        } finally {
+            cpu.sensitive = sensitive;
+        }
+        activity = Controls.ACTIVITY_ACTIVE;
+        interruptibility = 0;
+        saveGuestState();
+        dirty = true;
+        return e;
+    }
+
     private void poke() {
         cpu.stopRequested = true;
         Thread t = runner;
@@ -477,14 +527,20 @@ public final class Vcpu implements AutoCloseable {
      * nothing blocks). Returns the exit, or null to run on.
      */
     private VmExit eventExits() {
+        if (activity == Controls.ACTIVITY_WAIT_FOR_SIPI) return sipiExits();
         int proc = proc(), pin = pin();
-        if (!kicked && !nmiPending && !irqPending && (pin & Controls.PIN_PREEMPTION_TIMER) == 0
+        if (sipiVector >= 0) sipiVector = -1; // SIPIs are blocked outside wait-for-SIPI: discarded (27.6.2)
+        if (!kicked && !nmiPending && !irqPending && !initPending && (pin & Controls.PIN_PREEMPTION_TIMER) == 0
                 && (proc & (Controls.PROC_NMI_WINDOW_EXITING | Controls.PROC_INTERRUPT_WINDOW_EXITING)) == 0) {
             return null; // nothing can be pending: the common case after an instruction exit
         }
         if (kicked) {
             kicked = false;
             return exitFor(ExitReason.EXTERNAL_INTERRUPT, 0, 0, 0);
+        }
+        if (initPending) { // INIT ranks above traps and the timer (SDM Vol. 3A 6.9, Vol. 3C 26.2)
+            initPending = false;
+            return exitFor(ExitReason.INIT_SIGNAL, 0, 0, 0);
         }
         if (timerExpired()) return exitFor(ExitReason.PREEMPTION_TIMER_EXPIRED, 0, 0, 0);
         boolean nmiBlocked = cpu.state.nmiBlocked;
@@ -588,6 +644,11 @@ public final class Vcpu implements AutoCloseable {
             if (activity == Controls.ACTIVITY_SHUTDOWN) {
                 // A triple-faulted guest stays shut down until the monitor gives it a new state.
                 return exitFor(ExitReason.TRIPLE_FAULT, 0, 0, 0);
+            }
+            if (activity == Controls.ACTIVITY_WAIT_FOR_SIPI) {
+                VmExit x = waitForSipi();
+                if (x != null) return x;
+                continue;
             }
             if (activity == Controls.ACTIVITY_HLT) {
                 VmExit x = waitInHlt();
@@ -756,6 +817,33 @@ public final class Vcpu implements AutoCloseable {
             } else {
                 LockSupport.park(this);
             }
+        }
+    }
+
+    /**
+     * The wait-for-SIPI activity state blocks external interrupts, NMIs, INIT and SMIs (SDM Vol.
+     * 3C 27.6.2): only a SIPI ends it (exit reason 4, qualification = vector), or the host
+     * ({@link #kick}, an external-interrupt exit for the monitor's own requests). Null: none yet.
+     */
+    private VmExit sipiExits() {
+        if (kicked) {
+            kicked = false;
+            return exitFor(ExitReason.EXTERNAL_INTERRUPT, 0, 0, 0);
+        }
+        initPending = false;
+        int v = sipiVector;
+        if (v < 0) return null;
+        sipiVector = -1;
+        return exitFor(ExitReason.STARTUP_IPI, v, 0, 0);
+    }
+
+    /** Wait-for-SIPI activity state: sleeps until a SIPI or a kick (see {@link #sipiExits}). */
+    private VmExit waitForSipi() {
+        while (true) {
+            cpu.stopRequested = false;
+            VmExit x = sipiExits();
+            if (x != null) return x;
+            LockSupport.park(this);
         }
     }
 

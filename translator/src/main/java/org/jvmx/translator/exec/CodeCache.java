@@ -57,7 +57,7 @@ public final class CodeCache implements CodePages.Listener {
         if (mode != bits || mode != 64 && cpu.state.cs.limit() != decodedLimit) switchMode(mode);
         if (mode != 64 && rip > cpu.state.cs.limitUnsigned()) throw GuestFault.generalProtection(0);
         if ((rip << 16 >> 16) != rip) throw GuestFault.generalProtection(0);
-        long pa = cpu.memory.codeAddress(rip, cpu.user);
+        long pa = cpu.memory.codeAddress(linear(rip), cpu.user);
         int j = (int) (rip ^ rip >>> JUMP_BITS) & ((1 << JUMP_BITS) - 1);
         Block b = jump[j];
         if (b != null && b.start == rip && b.physicalStart == pa && b.valid) return b;
@@ -79,7 +79,7 @@ public final class CodeCache implements CodePages.Listener {
         Block b = blocks.get(rip);
         if (b != null && b.valid) return b;
         if (bits != 64 && rip > Integer.toUnsignedLong(decodedLimit)) return null;
-        long pa = cpu.memory.codeAddress(rip, cpu.user);
+        long pa = cpu.memory.codeAddress(linear(rip), cpu.user);
         b = decode(rip, pa, true);
         if (b != null) blocks.put(rip, b);
         return b;
@@ -89,6 +89,17 @@ public final class CodeCache implements CodePages.Listener {
     public Block peek(long rip) {
         Block b = blocks.get(rip);
         return b != null && b.valid ? b : null;
+    }
+
+    /**
+     * The linear address code at offset {@code rip} is fetched from: outside 64-bit mode CS.base
+     * plus the offset, wrapping at 4 GiB (SDM Vol. 3A, 3.4 and 20.1.1: real mode too, where the
+     * base is selector × 16); in 64-bit mode the offset itself (CS.base is treated as 0, 3.4.4).
+     * Blocks stay keyed by offset (branch targets are offsets); the physical address checked on
+     * lookup tells apart code at one offset under different CS bases.
+     */
+    private long linear(long rip) {
+        return bits == 64 ? rip : (cpu.state.cs.base() + rip) & 0xFFFF_FFFFL;
     }
 
     private void switchMode(int mode) {
@@ -110,7 +121,8 @@ public final class CodeCache implements CodePages.Listener {
 
     private Block decode(long rip, long pa, boolean withinPage) {
         long t0 = System.nanoTime();
-        int inPage = 4096 - (int) (rip & 0xFFF);
+        long lin = linear(rip);
+        int inPage = 4096 - (int) (lin & 0xFFF);
         // Outside 64-bit mode the bytes past CS.limit are not fetched: an instruction reaching
         // them decodes as truncated and ends the block (or faults #GP(0) as its first).
         boolean limitCut = false;
@@ -123,7 +135,7 @@ public final class CodeCache implements CodePages.Listener {
         }
         // Bytes are fetched in chunks as the decoder needs them, not the whole rest of the page.
         int have = Math.min(inPage, FETCH_CHUNK);
-        fetch(rip, buf, 0, have);
+        fetch(lin, buf, 0, have);
         long secondPage = -1;
         List<Instruction> out = new ArrayList<>();
         int off = 0;
@@ -132,7 +144,7 @@ public final class CodeCache implements CodePages.Listener {
             int n = decoder.decode(buf, off, have, rip + off, in);
             if (in.isInvalid() && in.invalidReason() == InvalidReason.NO_MORE_BYTES && have < inPage) {
                 int more = Math.min(inPage - have, FETCH_CHUNK);
-                fetch(rip + have, buf, have, more);
+                fetch(lin + have, buf, have, more);
                 have += more;
                 continue;
             }
@@ -152,8 +164,8 @@ public final class CodeCache implements CodePages.Listener {
                 // that faults and this is not the first instruction (then the block ends here,
                 // and the fault comes when the instruction itself runs).
                 try {
-                    secondPage = cpu.memory.codeAddress(rip + inPage, cpu.user) & ~0xFFFL;
-                    fetch(rip + inPage, buf, inPage, 16);
+                    secondPage = cpu.memory.codeAddress(lin + inPage, cpu.user) & ~0xFFFL;
+                    fetch(lin + inPage, buf, inPage, 16);
                     have = inPage + 16;
                 } catch (GuestFault | LeaveRequest f) { // a fault, or a fetch from an MMIO exit region
                     if (out.isEmpty()) throw f;

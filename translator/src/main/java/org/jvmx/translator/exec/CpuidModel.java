@@ -13,8 +13,15 @@ import org.jvmx.translator.cpu.CpuState;
 public final class CpuidModel {
     private final String vendor, brand;
     private final int signature, edx1, ecx1, ebx7, ecx81, edx81;
+    /** CPUID.1:EBX[31:24], the initial APIC ID of the processor asking (SDM Vol. 3A 9.4.5). */
+    private final int initialApicId;
 
     private CpuidModel(String vendor, String brand, int signature, int edx1, int ecx1, int ebx7, int ecx81, int edx81) {
+        this(vendor, brand, signature, edx1, ecx1, ebx7, ecx81, edx81, 0);
+    }
+
+    private CpuidModel(String vendor, String brand, int signature, int edx1, int ecx1, int ebx7, int ecx81, int edx81,
+            int initialApicId) {
         if (vendor.length() != 12 || !vendor.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7F)) {
             throw new IllegalArgumentException("CPUID vendor must be 12 printable ASCII characters: '" + vendor + "'");
         }
@@ -29,6 +36,7 @@ public final class CpuidModel {
         this.ebx7 = ebx7;
         this.ecx81 = ecx81;
         this.edx81 = edx81;
+        this.initialApicId = initialApicId;
     }
 
     public static final String VENDOR = "GenuineIntel";
@@ -70,23 +78,29 @@ public final class CpuidModel {
 
     /** This model with another 12-character vendor string (CPUID.0). */
     public CpuidModel withVendor(String v) {
-        return new CpuidModel(v, brand, signature, edx1, ecx1, ebx7, ecx81, edx81);
+        return new CpuidModel(v, brand, signature, edx1, ecx1, ebx7, ecx81, edx81, initialApicId);
     }
 
     /** This model with another brand string (CPUID.80000002H-80000004H). */
     public CpuidModel withBrand(String b) {
-        return new CpuidModel(vendor, b, signature, edx1, ecx1, ebx7, ecx81, edx81);
+        return new CpuidModel(vendor, b, signature, edx1, ecx1, ebx7, ecx81, edx81, initialApicId);
     }
 
     /** This model with another family/model/stepping signature (CPUID.1:EAX). */
     public CpuidModel withSignature(int eax) {
-        return new CpuidModel(vendor, brand, eax, edx1, ecx1, ebx7, ecx81, edx81);
+        return new CpuidModel(vendor, brand, eax, edx1, ecx1, ebx7, ecx81, edx81, initialApicId);
     }
 
     /** This model without the given feature bits (CPUID.1:EDX, 1:ECX, 7.0:EBX, 80000001H:ECX, 80000001H:EDX). */
     public CpuidModel hiding(int edx1Bits, int ecx1Bits, int ebx7Bits, int ecx81Bits, int edx81Bits) {
         return new CpuidModel(vendor, brand, signature, edx1 & ~edx1Bits, ecx1 & ~ecx1Bits, ebx7 & ~ebx7Bits,
-                ecx81 & ~ecx81Bits, edx81 & ~edx81Bits);
+                ecx81 & ~ecx81Bits, edx81 & ~edx81Bits, initialApicId);
+    }
+
+    /** This model as the processor with initial APIC ID {@code id} (0-255) sees it: CPUID.1:EBX[31:24]. */
+    public CpuidModel withInitialApicId(int id) {
+        if (id < 0 || id > 0xFF) throw new IllegalArgumentException("initial APIC ID 0-255: " + id);
+        return new CpuidModel(vendor, brand, signature, edx1, ecx1, ebx7, ecx81, edx81, id);
     }
 
     /** EAX, EBX, ECX, EDX for {@code leaf}/{@code subleaf}. */
@@ -96,7 +110,8 @@ public final class CpuidModel {
                 int[] v = text(vendor, 0, 12);
                 yield new int[] {7, v[0], v[2], v[1]}; // EBX EDX ECX spell the vendor
             }
-            case 1 -> new int[] {signature, 0x0001_0800, ecx1, edx1}; // EBX: CLFLUSH line 8*8, 1 logical CPU
+            // EBX: CLFLUSH line 8*8, 1 logical CPU per package, the initial APIC ID in 31:24
+            case 1 -> new int[] {signature, 0x0001_0800 | initialApicId << 24, ecx1, edx1};
             case 7 -> subleaf == 0 ? new int[] {0, ebx7, 0, 0} : new int[4];
             case 0x8000_0000 -> new int[] {0x8000_0008, 0, 0, 0};
             case 0x8000_0001 -> new int[] {0, 0, ecx81, edx81};

@@ -123,6 +123,16 @@ public final class InterruptOps {
      */
     static void farJump(Cpu c, org.jvmx.decoder.Instruction i, int selector, long offset) {
         CpuState s = c.state;
+        if (!s.protectedMode()) {
+            // Real-address mode (SDM JMP): no descriptor, CS.base = selector × 16, the offset
+            // truncated to the operand size and checked against the CS limit (#GP(0) past it).
+            long ip = i.operandSize() == 16 ? offset & 0xFFFF : offset & 0xFFFF_FFFFL;
+            if (ip > s.cs.limitUnsigned()) throw GuestFault.generalProtection(0);
+            s.cs.loadReal(selector);
+            s.rip = ip;
+            c.refreshMode();
+            return;
+        }
         if ((selector & ~3) == 0) throw GuestFault.generalProtection(0);
         long addr = descriptorAddress(c, selector);
         long d = descriptor(c, selector);

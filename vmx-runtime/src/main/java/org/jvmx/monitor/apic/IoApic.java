@@ -1,5 +1,7 @@
 package org.jvmx.monitor.apic;
 
+import java.util.List;
+import java.util.function.IntConsumer;
 import org.jvmx.monitor.devices.IrqLine;
 import org.jvmx.translator.mem.MmioHandler;
 
@@ -14,9 +16,11 @@ import org.jvmx.translator.mem.MmioHandler;
  * while the line is asserted and remote IRR is clear, set remote IRR, and send again after the local APIC's EOI
  * for the vector clears it if the line is still asserted.
  *
- * <p>One target local APIC (single-processor machine): physical destination = its APIC ID or 0xFF, logical
- * destinations per its LDR. Fixed and lowest-priority delivery reach it; other delivery modes (SMI, NMI, INIT,
- * ExtINT) are not modelled and their messages are dropped.
+ * <p>Messages go to the machine's local APICs: a physical destination is an APIC ID or 0xFF (all), a logical one
+ * is matched against each LDR. Fixed delivery reaches every matching APIC, lowest priority one of them (the
+ * lowest-numbered; the SDM leaves the choice to the chipset, Vol. 3A 11.6.2.4); other delivery modes (SMI, NMI,
+ * INIT, ExtINT) are not modelled and their messages are dropped. A listener learns which APIC accepted a
+ * message, so that the monitor can wake that processor.
  */
 public final class IoApic implements MmioHandler {
 
@@ -35,17 +39,28 @@ public final class IoApic implements MmioHandler {
     /** Software-writable bits: all but delivery status and remote IRR, destination in 63:56. */
     static final long WRITABLE = 0xFF00_0000_0001_AFFFL;
 
-    private final LocalApic apic;
+    private final List<LocalApic> apics;
+    private volatile IntConsumer accepted = i -> { };
     private int select;
     private int id;
     private final long[] entries = new long[PINS];
     private final boolean[] asserted = new boolean[PINS];
 
-    /** Connects to {@code apic} and listens for its level-triggered EOIs. */
+    /** Connects to {@code apic} (a single-processor machine) and listens for its level-triggered EOIs. */
     public IoApic(LocalApic apic) {
-        this.apic = apic;
+        this(List.of(apic));
+    }
+
+    /** Connects to the local APICs of a machine's processors and listens for their level-triggered EOIs. */
+    public IoApic(List<LocalApic> apics) {
+        this.apics = List.copyOf(apics);
         java.util.Arrays.fill(entries, MASKED);
-        apic.onLevelEoi(this::endOfInterrupt);
+        for (LocalApic a : this.apics) a.onLevelEoi(this::endOfInterrupt);
+    }
+
+    /** Called with the index (in the constructor's list) of each local APIC that accepts a message. */
+    public void onAccepted(IntConsumer listener) {
+        this.accepted = listener;
     }
 
     /** The input for global system interrupt {@code gsi} (0..23). */
@@ -161,7 +176,7 @@ public final class IoApic implements MmioHandler {
         }
     }
 
-    /** Sends pin's interrupt message to the local APIC (called without the I/O APIC lock held). */
+    /** Sends pin's interrupt message to the local APICs (called without the I/O APIC lock held). */
     private void send(int pin) {
         long e;
         synchronized (this) {
@@ -179,10 +194,18 @@ public final class IoApic implements MmioHandler {
         int mode = (int) (e >> 8 & 7);
         boolean logical = (e & DEST_LOGICAL) != 0;
         long dest = e >>> 56;
-        boolean accepted = (mode == Ipi.FIXED || mode == Ipi.LOWEST_PRIORITY)
-                && (dest == 0xFF || apic.matches(dest, logical))
-                && apic.accept((int) (e & VECTOR), (e & LEVEL) != 0);
-        if (!accepted && (e & LEVEL) != 0) {
+        boolean taken = false;
+        if (mode == Ipi.FIXED || mode == Ipi.LOWEST_PRIORITY) {
+            for (int i = 0; i < apics.size(); i++) {
+                LocalApic a = apics.get(i);
+                if ((dest == 0xFF || a.matches(dest, logical)) && a.accept((int) (e & VECTOR), (e & LEVEL) != 0)) {
+                    taken = true;
+                    accepted.accept(i);
+                    if (mode == Ipi.LOWEST_PRIORITY) break;
+                }
+            }
+        }
+        if (!taken && (e & LEVEL) != 0) {
             // remote IRR records a level interrupt a local APIC accepted; nobody did, so no EOI will come
             synchronized (this) {
                 entries[pin] &= ~REMOTE_IRR;
