@@ -127,13 +127,10 @@ public final class Vm implements AutoCloseable {
     /** After a monitor write: vCPUs drop code translated from the range and flush their TLBs on entry. */
     private void wrote(long gpa, long length) {
         hostWrites++;
-        List<Vcpu> all;
-        synchronized (this) {
-            all = List.copyOf(vcpus);
-        }
+        // The code pages are the memory's, shared by every vCPU: one report reaches all their caches.
         for (long p = gpa; p < gpa + length; ) {
             long end = Math.min(gpa + length, (p | 0xFFF) + 1);
-            for (Vcpu v : all) v.cpu().memory.codePages().written(p, (int) (end - p));
+            memory.codePages().written(p, (int) (end - p));
             p = end;
         }
     }

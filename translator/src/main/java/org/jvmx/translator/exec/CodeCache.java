@@ -19,7 +19,11 @@ import org.jvmx.translator.mem.GuestFault;
  * invalidates exactly the blocks whose bytes it overlaps (self-modifying code, DESIGN.md).
  *
  * <p>Lookup and decoding run on the vCPU's thread; {@link #peek} may be called by the JIT's
- * background thread.
+ * background thread, and {@link #codeWritten} by any vCPU's thread: the {@link CodePages} are
+ * shared by every CPU of the memory, so a store by another vCPU into code this one translated
+ * (cross-modifying code, SDM Vol. 3A, 9.1.3) invalidates the blocks here, and this vCPU drops
+ * them at its next block boundary. The block bookkeeping ({@link #byPage}, invalidation) is
+ * guarded by {@link #lock}; the blocks map is concurrent and a block's {@code valid} is volatile.
  */
 public final class CodeCache implements CodePages.Listener {
     public static final int MAX_BLOCK = 64;
@@ -36,13 +40,17 @@ public final class CodeCache implements CodePages.Listener {
      */
     private int decodedLimit;
     private final Map<Long, Block> blocks = new ConcurrentHashMap<>();
-    private final Map<Long, List<Block>> byPage = new ConcurrentHashMap<>();
+    /** Blocks by physical page they lie in (guarded by {@link #lock}). */
+    private final Map<Long, List<Block>> byPage = new java.util.HashMap<>();
+    private final Object lock = new Object();
+    /** Decode attempts after which a block whose bytes keep changing is used as it is (it is invalid and runs once). */
+    private static final int DECODE_TRIES = 8;
     private final Block[] jump = new Block[1 << JUMP_BITS];
     private final byte[] buf = new byte[4096 + 16];
 
     public CodeCache(Cpu cpu) {
         this.cpu = cpu;
-        cpu.memory.codePages().setListener(this);
+        cpu.memory.attachCodeCache(this);
     }
 
     /**
@@ -64,7 +72,6 @@ public final class CodeCache implements CodePages.Listener {
         b = blocks.get(rip);
         if (b == null || b.physicalStart != pa || !b.valid) {
             b = decode(rip, pa, false);
-            blocks.put(rip, b);
         }
         jump[j] = b;
         return b;
@@ -80,9 +87,7 @@ public final class CodeCache implements CodePages.Listener {
         if (b != null && b.valid) return b;
         if (bits != 64 && rip > Integer.toUnsignedLong(decodedLimit)) return null;
         long pa = cpu.memory.codeAddress(linear(rip), cpu.user);
-        b = decode(rip, pa, true);
-        if (b != null) blocks.put(rip, b);
-        return b;
+        return decode(rip, pa, true);
     }
 
     /** An already decoded, still valid block at {@code rip}, or null (for the JIT's region building). */
@@ -119,7 +124,54 @@ public final class CodeCache implements CodePages.Listener {
         return blocks.size();
     }
 
+    /**
+     * Decodes and registers the block at {@code rip}. A store by another vCPU may land while
+     * the bytes are read: once the block is registered (its pages marked, so that later stores
+     * reach {@link #codeWritten}), its bytes are read again, and a block whose bytes changed
+     * meanwhile is dropped and decoded again.
+     */
     private Block decode(long rip, long pa, boolean withinPage) {
+        Block b = null;
+        for (int attempt = 0; attempt < DECODE_TRIES; attempt++) {
+            b = decodeOnce(rip, pa, withinPage);
+            if (b == null) return null;
+            register(b);
+            if (unchanged(b)) return b;
+            synchronized (lock) {
+                invalidate(b);
+            }
+        }
+        return b;
+    }
+
+    /** Adds {@code b} to the maps and marks its pages (this cache's first block on a page marks it once). */
+    private void register(Block b) {
+        synchronized (lock) {
+            for (long page : b.pages) {
+                List<Block> list = byPage.get(page);
+                if (list == null) {
+                    byPage.put(page, list = new ArrayList<>());
+                    cpu.memory.codePages().mark(page);
+                }
+                list.add(b);
+            }
+            blocks.put(b.start, b);
+        }
+    }
+
+    /** Whether the guest bytes of {@code b} still are the ones it was decoded from. */
+    private boolean unchanged(Block b) {
+        int used = (int) (b.end - b.start);
+        byte[] now = new byte[used];
+        try {
+            fetch(linear(b.start), now, 0, used);
+        } catch (GuestFault | LeaveRequest f) {
+            return false;
+        }
+        return java.util.Arrays.equals(now, 0, used, buf, 0, used);
+    }
+
+    private Block decodeOnce(long rip, long pa, boolean withinPage) {
         long t0 = System.nanoTime();
         long lin = linear(rip);
         int inPage = 4096 - (int) (lin & 0xFFF);
@@ -191,10 +243,6 @@ public final class CodeCache implements CodePages.Listener {
             to = new long[] {pa + used};
         }
         Block b = new Block(rip, pa, insns, pages, from, to);
-        for (long page : pages) {
-            byPage.computeIfAbsent(page, k -> new ArrayList<>()).add(b);
-            cpu.memory.codePages().mark(page);
-        }
         cpu.stats.blocksDecoded++;
         cpu.stats.translateNanos += System.nanoTime() - t0;
         return b;
@@ -219,40 +267,69 @@ public final class CodeCache implements CodePages.Listener {
         }
     }
 
-    /** A guest write landed in a code page: drop exactly the blocks it overlaps. */
+    /** A write by the monitor landed in a code page. */
     @Override
     public void codeWritten(long physical, int size) {
-        List<Block> list = byPage.get(physical & ~0xFFFL);
-        if (list == null) return;
-        boolean any = false;
-        for (Block b : list.toArray(new Block[0])) {
-            if (b.overlaps(physical, size)) {
-                invalidate(b);
-                any = true;
-            }
-        }
-        if (any) cpu.codeWritten = true;
+        codeWritten(physical, size, false);
     }
 
+    /**
+     * A guest write landed in a code page (on any vCPU's thread): drop exactly the blocks it
+     * overlaps. When the write is this vCPU's own, its current block stops after the writing
+     * instruction ({@link Cpu#codeWritten}); another vCPU's write is seen at the next block
+     * boundary, where the block's validity is checked.
+     */
+    @Override
+    public void codeWritten(long physical, int size, boolean own) {
+        boolean any = false;
+        synchronized (lock) {
+            List<Block> list = byPage.get(physical & ~0xFFFL);
+            if (list == null) return;
+            for (Block b : list.toArray(new Block[0])) {
+                if (b.overlaps(physical, size)) {
+                    invalidate(b);
+                    any = true;
+                }
+            }
+        }
+        if (any && own) cpu.codeWritten = true;
+    }
+
+    /** Drops {@code b} (idempotent); the caller holds {@link #lock}. */
     private void invalidate(Block b) {
         b.valid = false;
         b.code = null;
         blocks.remove(b.start, b);
+        boolean held = false;
         for (long page : b.pages) {
             List<Block> list = byPage.get(page);
-            if (list == null) continue;
-            list.remove(b);
+            if (list == null || !list.remove(b)) continue;
+            held = true;
             if (list.isEmpty()) {
                 byPage.remove(page);
                 cpu.memory.codePages().unmark(page);
             }
         }
-        cpu.stats.codeInvalidations++;
+        if (held) cpu.stats.codeInvalidations++;
     }
 
     /** Drops every block (e.g. after the guest rewrote code through DMA the cache could not see). */
     public void clear() {
-        for (Block b : blocks.values().toArray(new Block[0])) invalidate(b);
+        synchronized (lock) {
+            java.util.Set<Block> all = new java.util.HashSet<>(blocks.values());
+            for (List<Block> list : byPage.values()) all.addAll(list);
+            for (Block b : all) invalidate(b);
+        }
         java.util.Arrays.fill(jump, null);
+    }
+
+    /**
+     * Detaches this vCPU from the memory's shared code pages: it stops listening to code
+     * writes and its TLB is no longer told of newly marked pages (the vCPU is gone; the blocks
+     * stay readable for whoever still holds the cache). Its pages stay marked: writes there
+     * keep taking the slow path.
+     */
+    public void close() {
+        cpu.memory.detach();
     }
 }

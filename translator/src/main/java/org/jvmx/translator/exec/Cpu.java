@@ -87,7 +87,7 @@ public final class Cpu {
      * the flat mode of unit tests), SSE enabled (CR4.OSFXSR/OSXMMEXCPT), over {@code ram}.
      */
     public static Cpu flat64(PhysicalMemory ram, boolean user) {
-        CodePages code = new CodePages();
+        CodePages code = ram.codePages(); // shared by every CPU of this memory (cross-modifying code)
         SoftTlb tlb = new SoftTlb(new PageWalker(ram, CpuState.PHYSICAL_ADDRESS_BITS), ram, code, PagingState.FLAT);
         CpuState s = new CpuState();
         s.cr0 = CpuState.CR0_PE | CpuState.CR0_ET | CpuState.CR0_NE | CpuState.CR0_MP;

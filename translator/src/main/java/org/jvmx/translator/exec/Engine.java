@@ -261,5 +261,6 @@ public final class Engine implements AutoCloseable {
     @Override
     public void close() {
         if (compiler != null) compiler.shutdownNow();
+        cache.close(); // the code pages are shared with the other vCPUs: stop listening
     }
 }

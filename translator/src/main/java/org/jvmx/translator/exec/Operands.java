@@ -267,6 +267,7 @@ public final class Operands {
     public static long lockedModify(Cpu c, long addr, int bytes, long src, java.util.function.LongBinaryOperator f) {
         if ((addr << 16 >> 16) != addr) throw org.jvmx.translator.mem.GuestFault.generalProtection(0);
         long m = mask(bytes * 8);
+        c.memory.probeWrite(addr, bytes, c.user); // a locked read-modify-write faults as a write
         long old = c.memory.read(addr, bytes, c.user);
         while (true) {
             long next = f.applyAsLong(old, src);

@@ -16,6 +16,8 @@ public final class LinearMemory {
      * and drop writes). Only the slow path meets them: exit regions are never in the soft TLB.
      */
     public MmioExitPort exitPort;
+    /** This CPU's code cache, so that it learns which code writes are its own (null: none yet). */
+    private CodePages.Listener writer;
 
     public LinearMemory(SoftTlb tlb, PhysicalMemory memory, CodePages codePages) {
         this.tlb = tlb;
@@ -64,32 +66,98 @@ public final class LinearMemory {
         return codePages;
     }
 
+    /** Attaches this CPU's code cache: it hears of every code write, its own ones flagged as such. */
+    public void attachCodeCache(CodePages.Listener cache) {
+        if (writer != null) codePages.removeListener(writer);
+        writer = cache;
+        codePages.addListener(cache);
+    }
+
+    /** Detaches this CPU from the shared code pages (its vCPU is gone). */
+    public void detach() {
+        if (writer != null) codePages.removeListener(writer);
+        writer = null;
+        codePages.unregister(tlb);
+    }
+
     /**
      * A locked compare-and-exchange at a linear address (LOCK prefix, XCHG with memory,
      * SDM Vol. 3A, 9.1.2): translated for writing (a read-only page faults even when the
-     * comparison fails, as the locked read-modify-write does), atomic in physical memory.
-     * Returns the old value; the memory holds {@code update} iff that equals {@code expected}.
+     * comparison fails, as the locked read-modify-write does), atomic in physical memory
+     * against every vCPU ({@link PhysicalMemory#compareAndExchange}). Returns the old value;
+     * the memory holds {@code update} iff that equals {@code expected}.
      */
     public long compareAndExchange(long linear, int size, long expected, long update, boolean user) {
         int first = 4096 - (int) (linear & 0xFFF);
-        long pa = tlb.translate(linear, Access.WRITE, user).physical();
-        if (size > first) {
-            // Crosses pages: both must be writable; then a split lock on the bytes.
-            long hi = tlb.translate(linear + first, Access.WRITE, user).physical();
-            synchronized (LinearMemory.class) {
-                long old = 0;
-                for (int b = 0; b < size; b++) old |= memory.read(b < first ? pa + b : hi + b - first, 1) << (8 * b);
-                long m = PhysicalMemory.mask(size);
-                if (old == (expected & m)) {
-                    for (int b = 0; b < size; b++) memory.write(b < first ? pa + b : hi + b - first, 1, update >>> (8 * b));
-                    codePages.written(pa, first);
-                    codePages.written(hi, size - first);
-                }
-                return old;
+        if (size <= first) {
+            int i = SoftTlb.slot(Access.WRITE, user, linear);
+            if (tlb.hit(i, linear, size)) {
+                // A write entry maps RAM without code: no code-page report needed.
+                return memory.ramCompareAndExchange(tlb.segments[i], linear + tlb.addends[i],
+                        tlb.physicalPage(i) | (linear & 0xFFF), size, expected, update);
             }
+            long pa = tlb.translate(linear, Access.WRITE, user).physical();
+            long old = memory.compareAndExchange(pa, size, expected, update, linear, exitPort);
+            if (old == (expected & PhysicalMemory.mask(size))) codePages.written(pa, size, writer);
+            return old;
         }
-        long old = memory.compareAndExchange(pa, size, expected, update, linear, exitPort);
-        if (old == (expected & PhysicalMemory.mask(size))) codePages.written(pa, size);
+        // Crosses pages: both must be writable; then a split lock on the bytes of both.
+        long lo = tlb.translate(linear, Access.WRITE, user).physical();
+        long hi = tlb.translate(linear + first, Access.WRITE, user).physical();
+        long old = memory.busLocked(lo, first, hi, size, expected, 0, update, 0, linear, exitPort)[0];
+        if (old == (expected & PhysicalMemory.mask(size))) {
+            codePages.written(lo, first, writer);
+            codePages.written(hi, size - first, writer);
+        }
+        return old;
+    }
+
+    /**
+     * A locked add (LOCK ADD/SUB/INC/DEC/XADD): adds {@code delta} to the {@code size} bytes at
+     * {@code linear} atomically and returns the old value. The TLB's write entry gives the host
+     * get-and-add; otherwise a compare-and-exchange loop through {@link #compareAndExchange}.
+     */
+    public long getAndAdd(long linear, int size, long delta, boolean user) {
+        int i = SoftTlb.slot(Access.WRITE, user, linear);
+        if (tlb.hit(i, linear, size)) {
+            return memory.ramGetAndAdd(tlb.segments[i], linear + tlb.addends[i], tlb.physicalPage(i) | (linear & 0xFFF), size, delta);
+        }
+        probeWrite(linear, size, user); // a locked read-modify-write faults as a write (W/R = 1)
+        long m = PhysicalMemory.mask(size);
+        long old = read(linear, size, user);
+        while (true) {
+            long seen = compareAndExchange(linear, size, old, (old + delta) & m, user);
+            if (seen == old) return old;
+            old = seen;
+        }
+    }
+
+    /** A locked exchange (XCHG with memory, SDM Vol. 3A 9.1.2.1): stores {@code value}, returns the old value. */
+    public long getAndSet(long linear, int size, long value, boolean user) {
+        int i = SoftTlb.slot(Access.WRITE, user, linear);
+        if (tlb.hit(i, linear, size)) {
+            return memory.ramGetAndSet(tlb.segments[i], linear + tlb.addends[i], tlb.physicalPage(i) | (linear & 0xFFF), size, value);
+        }
+        probeWrite(linear, size, user); // a locked read-modify-write faults as a write (W/R = 1)
+        long m = PhysicalMemory.mask(size);
+        long old = read(linear, size, user);
+        while (true) {
+            long seen = compareAndExchange(linear, size, old, value & m, user);
+            if (seen == old) return old;
+            old = seen;
+        }
+    }
+
+    /**
+     * CMPXCHG16B's locked access (SDM Vol. 2A): the 16 bytes at {@code linear} (16-byte
+     * aligned, checked by the caller) against {@code expLo}/{@code expHi}; replaced by
+     * {@code updLo}/{@code updHi} when equal. Returns {old lo, old hi}. The host has no 16-byte
+     * compare-and-exchange here, so it is a bus-locked access ({@link PhysicalMemory#busLocked}).
+     */
+    public long[] compareAndExchange16(long linear, long expLo, long expHi, long updLo, long updHi, boolean user) {
+        long pa = tlb.translate(linear, Access.WRITE, user).physical();
+        long[] old = memory.busLocked(pa, 16, pa, 16, expLo, expHi, updLo, updHi, linear, exitPort);
+        if (old[0] == expLo && old[1] == expHi) codePages.written(pa, 16, writer);
         return old;
     }
 
@@ -139,7 +207,7 @@ public final class LinearMemory {
         if (size <= first) {
             long pa = tlb.translate(linear, Access.WRITE, user).physical();
             memory.write(pa, size, value, linear, exitPort);
-            codePages.written(pa, size);
+            codePages.written(pa, size, writer);
             return;
         }
         // Crosses a page: a fault on either page must leave memory unchanged.
@@ -149,7 +217,7 @@ public final class LinearMemory {
             long pa = b < first ? lo + b : hi + (b - first);
             memory.write(pa, 1, value >>> (8 * b), linear + b, exitPort);
         }
-        codePages.written(lo, first);
-        codePages.written(hi, size - first);
+        codePages.written(lo, first, writer);
+        codePages.written(hi, size - first, writer);
     }
 }

@@ -256,21 +256,55 @@ public final class PhysicalMemory implements AutoCloseable {
     public void orLong(long pa, long bits) {
         Region r = regionAt(pa);
         if (r != null && r.writableRam() && (pa & 7) == 0 && r.contains(pa + 7)) {
+            if (onBusLockedPage(pa)) {
+                synchronized (bus.monitor()) {
+                    LONG.getAndBitwiseOr(r.ram, pa - r.base, bits);
+                }
+                return;
+            }
             LONG.getAndBitwiseOr(r.ram, pa - r.base, bits);
         } else {
             write(pa, 8, read(pa, 8) | bits);
         }
     }
 
-    /** Serialises locked accesses that cannot be one hardware-atomic operation (split locks, MMIO). */
-    private static final Object SPLIT_LOCK = new Object();
+    // ---- locked accesses (SDM Vol. 3A, 9.1.2)
+    //
+    // A locked access of at most 8 bytes inside one aligned quadword of RAM is a compare-and-
+    // exchange (or get-and-add, get-and-set) on that quadword: the host's own locked
+    // instruction, atomic against every other access to those bytes by any vCPU, plain ones
+    // included. What the host cannot do in one instruction -- a split lock, CMPXCHG16B, a
+    // locked access to MMIO -- takes the bus lock ({@link BusLock}); narrow locked accesses to
+    // a page where that happened take it too.
+
+    private final BusLock bus = new BusLock(this);
+    /** The translated-code pages of every CPU of this memory (shared: code written by one vCPU and run by another). */
+    private final CodePages codePages = new CodePages();
+
+    /** Pages holding translated code, shared by every CPU using this memory. */
+    public CodePages codePages() {
+        return codePages;
+    }
+
+    /** Locked accesses that took the bus lock (split locks, CMPXCHG16B, MMIO, narrow ones on bus-locked pages). */
+    public long busLocks() {
+        return bus.locks();
+    }
+
+    /** Bus-locked accesses whose multi-quadword commit met a racing store and was rolled back and retried. */
+    public long busLockRollbacks() {
+        return bus.rollbacks();
+    }
+
+    private boolean onBusLockedPage(long pa) {
+        return bus.covers(pa);
+    }
 
     /**
      * LOCK semantics on guest-physical memory: if the {@code size} bytes at {@code pa} equal
      * {@code expected} (low bytes), replaces them with {@code update}; returns what was there.
-     * Atomic against every other access of this kind and against aligned plain accesses:
-     * a CAS on the containing aligned quadword; an access crossing a quadword (a split lock)
-     * or touching MMIO serialises on one global lock, as the bus lock does on hardware.
+     * A CAS on the containing aligned quadword; an access crossing a quadword (a split lock)
+     * or touching MMIO takes the bus lock (see above).
      */
     public long compareAndExchange(long pa, int size, long expected, long update) {
         long m = mask(size);
@@ -281,26 +315,86 @@ public final class PhysicalMemory implements AutoCloseable {
             long off = pa - r.base;
             long q = off & ~7L;
             if (((off + size - 1) & ~7L) == q && r.contains(r.base + q + 7)) {
-                int sh = (int) (off - q) * 8;
-                long qm = m << sh;
-                while (true) {
-                    long cur = (long) LONG.getVolatile(r.ram, q);
-                    long old = (cur & qm) >>> sh;
-                    if (old != expected) {
-                        VarHandle.fullFence(); // a failed LOCK CMPXCHG still is a locked access
-                        return old;
-                    }
-                    long next = (cur & ~qm) | (update << sh);
-                    if ((long) LONG.compareAndExchange(r.ram, q, cur, next) == cur) return old;
+                if (!onBusLockedPage(pa)) return casInQuad(r.ram, off, q, size, m, expected, update);
+                synchronized (bus.monitor()) {
+                    return casInQuad(r.ram, off, q, size, m, expected, update);
                 }
             }
         }
-        synchronized (SPLIT_LOCK) {
-            long old = read(pa, size);
-            if (old == expected) write(pa, size, update);
-            VarHandle.fullFence();
-            return old;
+        return busLocked(pa, size, pa, size, expected, 0, update, 0, 0, null)[0];
+    }
+
+    /**
+     * {@link #compareAndExchange} on RAM a CPU's TLB maps: {@code s} at {@code off} is guest-physical
+     * {@code pa}. Skips the region lookup; the rules are the same.
+     */
+    public long ramCompareAndExchange(MemorySegment s, long off, long pa, int size, long expected, long update) {
+        long m = mask(size);
+        long q = off & ~7L;
+        if (((off + size - 1) & ~7L) != q) return compareAndExchange(pa, size, expected, update); // a split lock
+        if (!onBusLockedPage(pa)) return casInQuad(s, off, q, size, m, expected & m, update & m);
+        synchronized (bus.monitor()) {
+            return casInQuad(s, off, q, size, m, expected & m, update & m);
         }
+    }
+
+    /**
+     * A locked add of {@code delta} (LOCK ADD/SUB/INC/DEC/XADD) on RAM a CPU's TLB maps; returns
+     * the old value. An aligned doubleword or quadword is one host get-and-add (the host's LOCK
+     * XADD: no retry loop under contention); anything else a compare-and-exchange loop.
+     */
+    public long ramGetAndAdd(MemorySegment s, long off, long pa, int size, long delta) {
+        if ((size == 8 || size == 4) && (off & (size - 1)) == 0 && !onBusLockedPage(pa)) {
+            return size == 8 ? (long) LONG.getAndAdd(s, off, delta) : (int) INT.getAndAdd(s, off, (int) delta) & 0xFFFF_FFFFL;
+        }
+        long m = mask(size);
+        long old = ramRead(s, off, size);
+        while (true) {
+            long seen = ramCompareAndExchange(s, off, pa, size, old, (old + delta) & m);
+            if (seen == old) return old;
+            old = seen;
+        }
+    }
+
+    /** A locked exchange (XCHG with memory) on RAM a CPU's TLB maps; returns the old value. */
+    public long ramGetAndSet(MemorySegment s, long off, long pa, int size, long value) {
+        long m = mask(size);
+        if ((size == 8 || size == 4) && (off & (size - 1)) == 0 && !onBusLockedPage(pa)) {
+            return size == 8 ? (long) LONG.getAndSet(s, off, value) : (int) INT.getAndSet(s, off, (int) value) & 0xFFFF_FFFFL;
+        }
+        long old = ramRead(s, off, size);
+        while (true) {
+            long seen = ramCompareAndExchange(s, off, pa, size, old, value & m);
+            if (seen == old) return old;
+            old = seen;
+        }
+    }
+
+    private static long casInQuad(MemorySegment ram, long off, long q, int size, long m, long expected, long update) {
+        int sh = (int) (off - q) * 8;
+        long qm = m << sh;
+        while (true) {
+            long cur = (long) LONG.getVolatile(ram, q);
+            long old = (cur & qm) >>> sh;
+            if (old != expected) {
+                VarHandle.fullFence(); // a failed LOCK CMPXCHG still is a locked access
+                return old;
+            }
+            long next = (cur & ~qm) | (update << sh);
+            if ((long) LONG.compareAndExchange(ram, q, cur, next) == cur) return old;
+        }
+    }
+
+    /**
+     * A bus-locked compare-and-exchange of {@code size} (at most 16) bytes: byte {@code k} lies
+     * at {@code pa0 + k} for {@code k < n0}, else at {@code pa1 + k - n0} (an access crossing
+     * into another page). Values are little-endian in two quadwords (lo = bytes 0-7, hi =
+     * bytes 8-15). Returns {old lo, old hi}; the bytes hold the update iff that equals the
+     * expected value. MMIO exit regions go to {@code port} when there is one. See {@link BusLock}.
+     */
+    public long[] busLocked(long pa0, int n0, long pa1, int size, long expLo, long expHi, long updLo, long updHi,
+                            long linear, MmioExitPort port) {
+        return bus.compareAndExchange(pa0, n0, pa1, size, expLo, expHi, updLo, updHi, linear, port);
     }
 
     /** A RAM load with x86-TSO ordering (acquire); public so the JIT's inline memory fast path calls the same code. */

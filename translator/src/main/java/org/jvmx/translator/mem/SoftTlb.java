@@ -1,6 +1,7 @@
 package org.jvmx.translator.mem;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -22,7 +23,8 @@ import java.util.Arrays;
  * 4.10.4: INVLPG, MOV to CR3 (global entries kept when CR4.PGE = 1; with PAE paging it also
  * reloads the PDPTE registers), and changes of the paging mode, CR0.WP, CR4.PSE/PGE or
  * EFER.NXE flush everything (the soft TLB may drop more than the
- * hardware must, never less). One TLB per vCPU; it is not thread-safe.
+ * hardware must, never less). One TLB per vCPU, used by its thread; the one exception is
+ * {@link #dropWritable}, which another vCPU calls when it marks a page as code.
  */
 public final class SoftTlb {
     public static final int BITS = 8;
@@ -101,6 +103,12 @@ public final class SoftTlb {
         globals[slot] = t.global();
         if (t.pageSize() > 4096) {
             noteLargePage(linear & -t.pageSize(), -t.pageSize());
+        }
+        if (kind == Access.WRITE) {
+            // Another vCPU may have marked the page as code since the check above: its drop
+            // (CodePages.mark) may have run before this entry existed. Dekker with mark's fence.
+            VarHandle.fullFence();
+            if (codePages.isMarked(page)) invalidate(slot);
         }
     }
 
@@ -189,17 +197,25 @@ public final class SoftTlb {
         }
     }
 
-    /** Drops write entries that map physical page {@code page}, which now holds code. */
+    /**
+     * Drops write entries that map physical page {@code page}, which now holds code. Called
+     * from any thread (the vCPU that translated the code): it only clears tags, with release
+     * stores, so the owner's fast path sees either the old entry whole (its segment is still
+     * the right RAM) or a miss, never a half-cleared entry. A fill racing with this re-checks
+     * the mark itself ({@link #fill}).
+     */
     void dropWritable(long page) {
         for (int user = 0; user < 2; user++) {
             int base = (Access.WRITE.ordinal() * 2 + user) << BITS;
             for (int i = base; i < base + ENTRIES; i++) {
-                if (tags[i] != INVALID && physicalPages[i] == page) {
-                    invalidate(i);
+                if ((long) TAG.getOpaque(tags, i) != INVALID && physicalPages[i] == page) {
+                    TAG.setRelease(tags, i, INVALID);
                 }
             }
         }
     }
+
+    private static final VarHandle TAG = java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
 
     private void invalidate(int i) {
         tags[i] = INVALID;

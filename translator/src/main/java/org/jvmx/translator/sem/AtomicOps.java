@@ -21,8 +21,6 @@ final class AtomicOps {
     }
 
     private static final int RAX = 0, RCX = 1, RDX = 2, RBX = 3;
-    /** Serializes CMPXCHG16B: guest memory offers compare-and-exchange up to 8 bytes only. */
-    private static final Object WIDE_LOCK = new Object();
 
     static void install(Isa.Installer in) {
         in.put(Mnemonic.XCHG, AtomicOps::xchg);
@@ -125,7 +123,10 @@ final class AtomicOps {
 
     /**
      * CMPXCHG16B m128: RDX:RAX against m128 (#GP(0) unless 16-byte aligned); equal: m128 = RCX:RBX.
-     * Atomic among CMPXCHG16Bs (one lock), the 16 bytes translated for writing first.
+     * With or without LOCK one bus-locked access (LinearMemory.compareAndExchange16), atomic
+     * against every locked access to those bytes by any vCPU; without LOCK the processor
+     * writes the old value back on a mismatch, which changes nothing visible, so the same path
+     * serves (the 16 bytes are probed for writing first, as that write-back would fault).
      */
     private static void cmpxchg16b(Cpu c, Instruction i) {
         long[] g = c.gpr;
@@ -133,23 +134,11 @@ final class AtomicOps {
         if ((addr & 15) != 0) throw GuestFault.generalProtection(0);
         IntAccess.canonical(i, addr);
         Operands.probeWriteMem(c, i, addr, 16);
-        long lo, hi;
-        boolean equal;
-        synchronized (WIDE_LOCK) {
-            lo = c.memory.read(addr, 8, c.user);
-            hi = c.memory.read(addr + 8, 8, c.user);
-            equal = lo == g[RAX] && hi == g[RDX];
-            if (equal) {
-                c.memory.write(addr, 8, g[RBX], c.user);
-                c.memory.write(addr + 8, 8, g[RCX], c.user);
-            } else if (!i.hasLock()) {
-                c.memory.write(addr, 8, lo, c.user);
-                c.memory.write(addr + 8, 8, hi, c.user);
-            }
-        }
+        long[] old = c.memory.compareAndExchange16(addr, g[RAX], g[RDX], g[RBX], g[RCX], c.user);
+        boolean equal = old[0] == g[RAX] && old[1] == g[RDX];
         if (!equal) {
-            g[RAX] = lo;
-            g[RDX] = hi;
+            g[RAX] = old[0];
+            g[RDX] = old[1];
         }
         setZf(c, equal);
     }

@@ -133,8 +133,18 @@ final class IntAccess {
     /** The LOCK'd update: a compare-and-exchange loop with {@link #pure}; returns the value replaced. */
     static long locked(Cpu c, Instruction i, long addr, int bytes, int op, int bits, long src) {
         Operands.checkWrite(c, i, addr, bytes);
-        boolean cf = c.flags.cf();
         long m = Operands.mask(bits);
+        switch (op) {
+            // one host atomic, no retry loop: what LOCK XADD and XCHG are on the host too
+            case ADD, XADD: return c.memory.getAndAdd(addr, bytes, src, c.user) & m;
+            case SUB: return c.memory.getAndAdd(addr, bytes, -src, c.user) & m;
+            case INC: return c.memory.getAndAdd(addr, bytes, 1, c.user) & m;
+            case DEC: return c.memory.getAndAdd(addr, bytes, -1, c.user) & m;
+            case XCHG: return c.memory.getAndSet(addr, bytes, src, c.user) & m;
+            default: break;
+        }
+        boolean cf = c.flags.cf();
+        c.memory.probeWrite(addr, bytes, c.user); // a locked read-modify-write faults as a write
         long old = c.memory.read(addr, bytes, c.user);
         while (true) {
             long next = pure(op, bits, old, src, cf);

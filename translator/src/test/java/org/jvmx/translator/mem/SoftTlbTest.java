@@ -192,7 +192,7 @@ class SoftTlbTest {
     @Test
     void writesToCodePagesTakeTheSlowPathAndAreReported() {
         List<String> seen = new ArrayList<>();
-        code.setListener((pa, size) -> seen.add(Long.toHexString(pa) + "/" + size));
+        code.addListener((pa, size) -> seen.add(Long.toHexString(pa) + "/" + size));
         pt.map4k(LA, F1, UWX);
         pt.map4k(LA + 0x1000, F1, UWX); // an alias of the same frame
         lm.write(LA, 8, 1, false);
