@@ -1,6 +1,8 @@
 package org.jvmx.vm;
 
 import java.util.concurrent.locks.LockSupport;
+import org.jvmx.sched.Core;
+import org.jvmx.sched.HostRegions;
 import org.jvmx.translator.exec.BareMetal;
 import org.jvmx.translator.exec.Cpu;
 import org.jvmx.translator.exec.Engine;
@@ -59,10 +61,18 @@ import org.jvmx.vmx.vmcs.VmxResult;
  * a read with {@link #completeMmioRead} (see {@link Vm#addMmioExit}, {@link MmioExits}).
  *
  * <p>A vCPU runs on one thread at a time. {@link #interrupt}, {@link #nmi}, {@link #init},
- * {@link #startupIpi} and {@link #kick} may be called from any thread.
+ * {@link #startupIpi} and {@link #kick} may be called from any thread. VMCS accessors
+ * ({@link #vmread}, {@link #vmwrite}, {@link #reg} of RSP) belong to the thread that runs the
+ * vCPU, or to any thread while no one runs it.
+ *
+ * <p>Cores ({@link Core}): the VMCS is active on one core at a time. {@link #run(Core)} on that
+ * core is a VMRESUME; on another core it is a migration as on hardware (SDM Vol. 3C 25.11.1,
+ * 25.11.3): VMCLEAR on the old core, VMPTRLD on the new one, the per-core host-state fields
+ * rewritten from the new core, then VMLAUNCH, the launch state being clear. Every VM exit checks
+ * that the host state it loads is the current core's ({@link Core#verifyHostState}). {@link #run()}
+ * uses a core private to this vCPU.
  */
 public final class Vcpu implements AutoCloseable {
-    private static final long VMXON_REGION = 0x1000, VMCS_REGION = 0x2000;
     /** Instructions between checks of the VMX-preemption timer. */
     private static final long TIMER_SLICE = 4096;
 
@@ -70,7 +80,20 @@ public final class Vcpu implements AutoCloseable {
     private final int id;
     private final Cpu cpu;
     private final Engine engine;
-    private final VmxContext context = new VmxContext();
+    /** The context of the core this vCPU's VMCS is active on ({@link #activeOn}). */
+    private VmxContext context;
+    /** The core {@link #run()} uses: the embedder's thread. */
+    private final Core privateCore = Core.create();
+    /** The core the VMCS is active on: VMRESUME there, VMCLEAR there + VMLAUNCH anywhere else. */
+    private Core activeOn;
+    /** Host-physical address of the VMCS region ({@link HostRegions}), the same on every core. */
+    private final long vmcsAddress;
+    /** VM entries by instruction, and migrations between cores. */
+    private long launches, resumes, migrations;
+    /** In HLT activity with nothing pending, {@link #run(Core)} returns null instead of parking the thread. */
+    private boolean haltReturns;
+    /** Run after every {@link #interrupt}, {@link #nmi}, {@link #kick} (a scheduler wakes a halted vCPU). */
+    private volatile Runnable eventHook;
     private final EntryChecks checks;
     private final VmxInstructions vmx;
     private final Vmcs vmcs;
@@ -109,12 +132,14 @@ public final class Vcpu implements AutoCloseable {
         cpu.cpuid = vm.cpuid();
         this.checks = new EntryChecks(vm.capabilities(), Vm.PHYSICAL_ADDRESS_WIDTH);
         this.vmx = new VmxInstructions(new VmxCapabilities(Vm.VMCS_REVISION, Vm.PHYSICAL_ADDRESS_WIDTH, false), checks);
-        context.allocate(VMXON_REGION, Vm.VMCS_REVISION);
-        this.vmcs = context.allocate(VMCS_REGION, Vm.VMCS_REVISION);
-        require("VMXON", vmx.vmxon(context, VMXON_REGION));
-        require("VMCLEAR", vmx.vmclear(context, VMCS_REGION));
-        require("VMPTRLD", vmx.vmptrld(context, VMCS_REGION));
+        this.context = privateCore.context();
+        this.vmcsAddress = HostRegions.allocate(context, Vm.VMCS_REVISION);
+        this.vmcs = context.region(vmcsAddress);
+        privateCore.vmclear(vmcsAddress);
+        privateCore.vmptrld(vmcsAddress);
+        activeOn = privateCore;
         VmcsTemplates.fillValidGuest64(vmcs);
+        privateCore.writeHostState(vmcs::write);
         // Exit on every I/O instruction; not on MOV to/from CR3 (default1 bits the TRUE controls let go, A.3.2).
         vmcs.write(VmcsFields.CPU_BASED_VM_EXEC_CONTROL,
                 (vmcs.read(VmcsFields.CPU_BASED_VM_EXEC_CONTROL) | Controls.PROC_UNCONDITIONAL_IO_EXITING)
@@ -168,6 +193,7 @@ public final class Vcpu implements AutoCloseable {
     }
 
     public long vmread(long encoding) {
+        ensureCurrent();
         syncGuestState(encoding);
         VmxResult r = vmx.vmread(context, encoding);
         if (!r.succeeded()) throw new VmxFailure("VMREAD 0x" + Long.toHexString(encoding), r);
@@ -180,6 +206,7 @@ public final class Vcpu implements AutoCloseable {
     }
 
     public void vmwrite(long encoding, long value) {
+        ensureCurrent();
         // Any write makes the next entry a full one, which loads the guest state from the VMCS.
         if (!vmcsSynced) saveGuestState();
         VmxResult r = vmx.vmwrite(context, encoding, value);
@@ -381,22 +408,106 @@ public final class Vcpu implements AutoCloseable {
         cpu.stopRequested = true;
         Thread t = runner;
         if (t != null) LockSupport.unpark(t);
+        Runnable h = eventHook;
+        if (h != null) h.run();
+    }
+
+    /**
+     * Sets what runs, on the raising thread, after each {@link #interrupt}, {@link #nmi} and
+     * {@link #kick} (null for nothing): how a scheduler learns that a halted vCPU became runnable.
+     */
+    public void setEventHook(Runnable hook) {
+        eventHook = hook;
+    }
+
+    /**
+     * With {@code true}, {@link #run(Core)} in HLT activity state with no event pending returns
+     * null at once instead of parking the calling thread until an event (the guest stays halted;
+     * the next run resumes waiting): a worker never sleeps inside one vCPU. The VMX-preemption
+     * timer then does not end the halt: it measures slices of running guests.
+     */
+    public void setHaltReturns(boolean returns) {
+        haltReturns = returns;
+    }
+
+    /** VM entries made with VMLAUNCH (first run, and every run after a migration). */
+    public long launches() {
+        return launches;
+    }
+
+    /** VM entries made with VMRESUME (on the core the VMCS is active on). */
+    public long resumes() {
+        return resumes;
+    }
+
+    /** Moves between cores (VMCLEAR on the old one, VMPTRLD on the new one). */
+    public long migrations() {
+        return migrations;
+    }
+
+    /** The core this vCPU's VMCS is active on. */
+    public Core core() {
+        return activeOn;
+    }
+
+    /**
+     * Makes the VMCS current on {@code core} (SDM Vol. 3C 25.11.1, 25.11.3). Already active there:
+     * VMPTRLD again only if the core ran another vCPU meanwhile, and the next entry is a VMRESUME.
+     * Elsewhere: the guest state the CPU still holds goes into the VMCS, VMCLEAR on the old core
+     * (under its lock: that core's thread may be running another vCPU), VMPTRLD on the new core,
+     * the host-state fields it owns rewritten, and the next entry a VMLAUNCH with full checks.
+     */
+    private void load(Core core) {
+        if (activeOn == core) {
+            if (context.currentVmcsPointer() != vmcsAddress) core.vmptrld(vmcsAddress);
+            return;
+        }
+        if (!vmcsSynced) saveGuestState();
+        if (activeOn != null) activeOn.vmclear(vmcsAddress);
+        core.vmptrld(vmcsAddress);
+        context = core.context();
+        activeOn = core;
+        core.writeHostState((f, v) -> require("VMWRITE " + f.name(), vmx.vmwrite(context, f.encoding(), v)));
+        launched = false; // the launch state is clear after VMCLEAR: VMRESUME would fail (31.3, error 5)
+        dirty = true;
+        migrations++;
+    }
+
+    /** A VMCS access while another VMCS is current on our core: the vCPU comes to its private core first. */
+    private void ensureCurrent() {
+        if (context.currentVmcsPointer() != vmcsAddress) load(privateCore);
     }
 
     // ---- VM entry, guest execution, VM exit
 
     /** VMLAUNCH (first call) or VMRESUME, then the guest runs until the next VM exit, which is returned. */
     public VmExit run() {
+        return run(privateCore);
+    }
+
+    /**
+     * Runs the vCPU on {@code core} (migrating it there if its VMCS is active elsewhere) until the
+     * next VM exit, which is returned after checking that the host state it loads is the core's
+     * ({@link org.jvmx.sched.HostStateCorruption} if not). Returns null, without a VM exit, when
+     * {@link #setHaltReturns halt returns} and the guest is halted with nothing pending.
+     */
+    public VmExit run(Core core) {
+        load(core);
         runner = Thread.currentThread();
         try {
             VmExit x = enter();
             if (x == null) x = execute();
+            if (x == WOULD_BLOCK) return null;
             lastExit = x;
+            core.verifyHostState(vmcs, id, x); // 28.5: every VM exit loads host state
             return x;
         } finally {
             runner = null;
         }
     }
+
+    /** What {@link #waitInHlt} returns instead of parking when {@link #haltReturns}: not a VM exit. */
+    private static final VmExit WOULD_BLOCK = VmExit.event(ExitReason.HLT, 0, 0, false, 0, 0);
 
     /** The pin-based and primary processor-based controls, cached at each full VM entry (only VMWRITE changes them). */
     private int pinControls, procControls;
@@ -416,13 +527,17 @@ public final class Vcpu implements AutoCloseable {
         if (launched && !dirty) {
             // VMRESUME with nothing changed since the exit: the state is in the CPU and passed the checks.
             if (seenHostWrites != vm.hostWrites()) flushTlb();
+            resumes++;
             vmcsSynced = false;
             armTimer();
             return mmio.replayPending() ? null : eventExits(); // the answered instruction first (execute)
         }
         VmxResult r = launched ? vmx.vmresume(context) : vmx.vmlaunch(context);
         switch (r.kind()) {
-            case SUCCEED -> { }
+            case SUCCEED -> {
+                if (launched) resumes++;
+                else launches++;
+            }
             case ENTRY_FAILURE -> {
                 // 27.8: the exit-information fields hold reason 33 | bit 31 and the failed rule's qualification.
                 failedRule = checks.check(vmcs).failed();
@@ -811,6 +926,7 @@ public final class Vcpu implements AutoCloseable {
             if (activity != Controls.ACTIVITY_HLT) return null; // an event was delivered
             cpu.stopRequested = false;
             if (kicked || nmiPending || irqPending && interruptsOpenOrExiting()) continue;
+            if (haltReturns) return WOULD_BLOCK;
             if (timerActive()) {
                 long left = timerDeadline - hostTsc();
                 if (left > 0) LockSupport.parkNanos(this, left);
@@ -843,6 +959,7 @@ public final class Vcpu implements AutoCloseable {
             cpu.stopRequested = false;
             VmExit x = sipiExits();
             if (x != null) return x;
+            if (haltReturns) return WOULD_BLOCK; // a scheduler requeues it when init/startupIpi/kick pokes it
             LockSupport.park(this);
         }
     }
@@ -863,6 +980,9 @@ public final class Vcpu implements AutoCloseable {
     @Override
     public void close() {
         engine.close();
+        if (activeOn != null) activeOn.vmclear(vmcsAddress);
+        privateCore.close();
+        HostRegions.free(vmcsAddress);
     }
 
     @Override

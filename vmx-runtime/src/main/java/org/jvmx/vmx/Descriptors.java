@@ -163,13 +163,7 @@ public final class Descriptors {
         }
 
         public static SystemSegment decode(long low, long high) {
-            // base0 = bits 31:16 (base 15:0), base1 = bits 39:32 (base 23:16),
-            // base2 = bits 63:56 (base 31:24), base3 = high bits 31:0 (base 63:32); all longs.
-            long base0 = (low >>> 16) & 0xFFFFL;
-            long base1 = (low >>> 32) & 0xFFL;
-            long base2 = (low >>> 56) & 0xFFL;
-            long base3 = high & LOW32;
-            long base = base0 | base1 << 16 | base2 << 24 | base3 << 32;
+            long base = systemBase(low, high);
             int ar = SegmentRegister.descriptorAccessRights(low);
             return new SystemSegment(base, Integer.toUnsignedLong(SegmentRegister.descriptorLimit(low)), ar & 0xF,
                     (ar >>> 5) & 3, (ar & SegmentRegister.AR_P) != 0, (ar & SegmentRegister.AR_AVL) != 0,
@@ -197,6 +191,20 @@ public final class Descriptors {
             r.set(0, base, (int) limit, accessRights());
             return new Wide(r.toDescriptor(), (base >>> 32) & LOW32);
         }
+    }
+
+    /**
+     * Base 63:0 of a 16-byte LDT/TSS descriptor (Figure 7-4), without decoding the rest: for
+     * checks on hot paths (the host-state check of every VM exit).
+     */
+    public static long systemBase(long low, long high) {
+        // base0 = bits 31:16 (base 15:0), base1 = bits 39:32 (base 23:16),
+        // base2 = bits 63:56 (base 31:24), base3 = high bits 31:0 (base 63:32); all longs.
+        long base0 = (low >>> 16) & 0xFFFFL;
+        long base1 = (low >>> 32) & 0xFFL;
+        long base2 = (low >>> 56) & 0xFFL;
+        long base3 = high & LOW32;
+        return base0 | base1 << 16 | base2 << 24 | base3 << 32;
     }
 
     /**
