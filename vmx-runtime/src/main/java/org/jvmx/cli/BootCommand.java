@@ -21,7 +21,7 @@ final class BootCommand implements Command {
 
     @Override
     public String synopsis() {
-        return "boot IMAGE [--mem SIZE] [--cpus N] [--cmdline TEXT] [--module FILE]... [--tier TIER] [--stats]";
+        return "boot IMAGE [--mem SIZE] [--cpus N] [--workers M] [--cmdline TEXT] [--module FILE]... [--tier TIER] [--stats]";
     }
 
     @Override
@@ -45,6 +45,8 @@ final class BootCommand implements Command {
         return List.of(
                 Option.value("mem", "SIZE", "guest RAM, e.g. 64M or 1G (default 128M)"),
                 Option.value("cpus", "N", "vCPUs, 1 to " + Machine.MAX_CPUS + " (default 1)"),
+                Option.value("workers", "M", "worker threads (physical cores) the vCPUs are scheduled on, 1 to 256"
+                        + " (default: one vCPU runs on its own thread; several get min(N, host processors))"),
                 Option.value("cmdline", "TEXT", "the kernel command line (Multiboot)"),
                 Option.repeatable("module", "FILE", "a boot module (Multiboot), repeatable"),
                 Option.flag("stats", "print VM exits by reason, instructions by tier, blocks translated and MIPS"),
@@ -58,13 +60,25 @@ final class BootCommand implements Command {
         if (ops.size() > 1) throw inv.usageError("unexpected argument '" + ops.get(1) + "'");
         long mem = inv.has("mem") ? KernelRun.memory(inv, inv.value("mem")) : 128L << 20;
         int cpus = inv.has("cpus") ? cpus(inv, inv.value("cpus")) : 1;
+        int workers = inv.has("workers") ? workers(inv, inv.value("workers")) : 0;
         byte[] image = InputFiles.bytes(ops.get(0));
         List<BootModule> modules = new ArrayList<>();
         for (String f : inv.values("module")) {
             modules.add(new BootModule(f, InputFiles.bytes(f), f));
         }
         String cmdline = inv.has("cmdline") ? inv.value("cmdline") : "";
-        return KernelRun.run(inv, ops.get(0), image, mem, cpus, cmdline, modules, inv.has("stats"), -1);
+        return KernelRun.run(inv, ops.get(0), image, mem, cpus, workers, cmdline, modules, inv.has("stats"), -1);
+    }
+
+    /** Parses --workers: a whole number from 1 to 256. */
+    static int workers(Invocation inv, String text) throws CliException {
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n >= 1 && n <= 256) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw inv.usageError("--workers: '" + text + "' is not a number of worker threads from 1 to 256");
     }
 
     /** Parses --cpus: a whole number from 1 to {@link Machine#MAX_CPUS}. */

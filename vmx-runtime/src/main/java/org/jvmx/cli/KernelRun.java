@@ -54,10 +54,17 @@ final class KernelRun {
     /** As above, on a machine with {@code cpus} vCPUs. */
     static int run(Invocation inv, String source, byte[] image, long mem, int cpus, String cmdline, List<BootModule> modules,
             boolean stats, long successStatus) throws CliException, IOException {
+        return run(inv, source, image, mem, cpus, 0, cmdline, modules, stats, successStatus);
+    }
+
+    /** As above, the vCPUs scheduled on {@code workers} worker threads (0: the machine's default). */
+    static int run(Invocation inv, String source, byte[] image, long mem, int cpus, int workers, String cmdline,
+            List<BootModule> modules, boolean stats, long successStatus) throws CliException, IOException {
         org.jvmx.translator.exec.Engine.Tier tier = tier(inv);
         Writer out = inv.out();
         PrintWriter err = inv.err();
         try (Machine m = new Machine(mem, b -> console(out, b), tier, cpus)) {
+            m.setWorkers(workers);
             try {
                 m.load(source, image, cmdline, modules);
             } catch (LoaderException e) {

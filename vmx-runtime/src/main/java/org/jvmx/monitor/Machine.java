@@ -31,10 +31,13 @@ import org.jvmx.vmx.vmcs.ExitReason;
  *
  * <p>Processor 0 is the bootstrap processor (APIC ID 0), started in the state the loader sets;
  * the application processors (APIC IDs 1..n-1) wait for INIT-SIPI-SIPI from it ({@link ApStartup}),
- * and IPIs travel between the APICs through an {@link IpiRouter}. Each vCPU runs its own loop
- * ({@link VcpuLoop}) on its own thread; the machine ends when the BSP's loop ends (the guest
- * exits, resets, or fails), and the other vCPUs are stopped then. A failure of any vCPU (triple
- * fault, unhandled exit) ends the machine too.
+ * and IPIs travel between the APICs through an {@link IpiRouter}. With several vCPUs (or when
+ * {@link #setWorkers} asks for it) the vCPUs run on an {@link org.jvmx.sched.Scheduler}'s worker
+ * threads — physical cores with their own host state, vCPUs migrating between them as on
+ * hardware — and a {@link DeadlineClock} kicks a vCPU at its device deadlines; a single vCPU
+ * otherwise runs its loop ({@link VcpuLoop}) on the calling thread. The machine ends when the
+ * BSP's handling ends (the guest exits, resets, or fails), and the other vCPUs are stopped then.
+ * A failure of any vCPU (triple fault, unhandled exit) ends the machine too.
  *
  * <p>The local APIC page is at one guest-physical address for every processor, but each must
  * reach its own APIC (SDM Vol. 3A 11.4.1). With one vCPU it is served in the runtime, in the
@@ -275,6 +278,7 @@ public final class Machine implements AutoCloseable {
      * each AP's on a thread of its own; the APs are stopped and joined before this returns.
      */
     public Result run() {
+        if (workers > 0 || processors.size() > 1) return runScheduled();
         startNanos = System.nanoTime();
         List<Thread> aps = new ArrayList<>();
         try {
@@ -287,6 +291,73 @@ public final class Machine implements AutoCloseable {
             stopAll(aps);
             runNanos = System.nanoTime() - startNanos;
         }
+    }
+
+    /**
+     * Worker threads for the vCPUs: {@code m} ≥ 1, or 0 for the default (one vCPU: its own loop on
+     * the calling thread; several: as many workers as vCPUs, at most the host's processors).
+     */
+    public void setWorkers(int m) {
+        if (m < 0) throw new IllegalArgumentException("workers " + m);
+        this.workers = m;
+    }
+
+    /** Worker threads a scheduled run uses. */
+    public int workers() {
+        if (workers > 0) return workers;
+        return Math.max(1, Math.min(processors.size(), Runtime.getRuntime().availableProcessors()));
+    }
+
+    private int workers;
+    private volatile DeadlineClock clock;
+    private org.jvmx.sched.Scheduler.Stats schedulerStats;
+
+    /** A processor's next deadline changed (scheduled runs: the clock thread waits for the earliest). */
+    void deadlineChanged() {
+        DeadlineClock c = clock;
+        if (c != null) c.changed();
+    }
+
+    /** Every vCPU on the scheduler's workers until the BSP is done; then the APs are stopped. */
+    private Result runScheduled() {
+        startNanos = System.nanoTime();
+        clock = new DeadlineClock(this, processors);
+        try (org.jvmx.sched.Scheduler s = new org.jvmx.sched.Scheduler(workers(), org.jvmx.sched.Scheduler.Options.defaults())) {
+            for (Processor p : processors) {
+                p.scheduled = true;
+                p.cpu.setHaltReturns(true);
+                p.prepareEntry();
+            }
+            for (Processor p : processors) s.add(p.cpu, (v, x) -> scheduledHandle(p, x));
+            clock.start();
+            try {
+                s.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                end(new Result(Ending.STOPPED, 130, "interrupted"));
+            }
+            schedulerStats = s.stats();
+            return ending();
+        } finally {
+            clock.stop();
+            runNanos = System.nanoTime() - startNanos;
+        }
+    }
+
+    /** One exit of a scheduled vCPU; when the BSP is done the others are kicked so that they end too. */
+    private boolean scheduledHandle(Processor p, VmExit x) {
+        boolean more;
+        try {
+            more = p.handle(x);
+        } catch (RuntimeException e) {
+            end(new Result(Ending.UNHANDLED_EXIT, 1, "vCPU " + p.apicId() + " failed: " + e));
+            more = false;
+        }
+        if (!more) {
+            if (p.bsp && failure == null && exitStatus == null && !reset) stopRequested = true;
+            kickAll();
+        }
+        return more;
     }
 
     private void runLoop(Processor p) {
@@ -401,6 +472,18 @@ public final class Machine implements AutoCloseable {
             for (Processor p : processors) {
                 b.append(String.format(Locale.ROOT, "stats: vCPU %d: %d instructions%n", p.apicId(), p.cpu.stats().instructions()));
             }
+        }
+        org.jvmx.sched.Scheduler.Stats st = schedulerStats;
+        if (st != null) {
+            long launches = 0, resumes = 0, migrations = 0;
+            for (Processor p : processors) {
+                launches += p.cpu.launches();
+                resumes += p.cpu.resumes();
+                migrations += p.cpu.migrations();
+            }
+            b.append(String.format(Locale.ROOT, "stats: scheduler: %d workers, %d slices (%d ended by the preemption timer), "
+                    + "%d halts, %d wake-ups, %d migrations, %d VMLAUNCH, %d VMRESUME%n", workers(), st.slices(),
+                    st.timerExpiries(), st.halts(), st.wakeups(), migrations, launches, resumes));
         }
         b.append(String.format("stats: %d blocks decoded, %d compiled in %d regions, %d invalidated by guest writes%n",
                 decoded, blocksCompiled, regions, invalidated));

@@ -44,6 +44,12 @@ final class Processor {
     /** The local APIC's page is served on EPT-violation exits (several vCPUs share its address). */
     final boolean apicByExits;
     private long armedDeadline = Long.MIN_VALUE;
+    /**
+     * Run by the machine's {@link org.jvmx.sched.Scheduler}: the scheduler owns the VMX-preemption
+     * timer (time slices), so deadlines go to the machine's {@link DeadlineClock}, and HLT always
+     * waits in the HLT activity state (a worker never sleeps inside one vCPU).
+     */
+    boolean scheduled;
 
     Processor(Machine machine, Vcpu cpu, LocalApic lapic, boolean bsp, boolean apicByExits) {
         this.machine = machine;
@@ -103,7 +109,7 @@ final class Processor {
             }
             case HLT -> {
                 cpu.skipInstruction();
-                if (machine.cpuCount() == 1) return waitForEvent();
+                if (machine.cpuCount() == 1 && !scheduled) return waitForEvent();
                 // With several processors the vCPU waits in the HLT activity state (SDM Vol. 3C
                 // 25.4.2), woken in the runtime by an IPI's kick, an NMI, INIT, or the preemption
                 // timer armed for its next timer deadline: no monitor thread blocks for it.
@@ -194,6 +200,11 @@ final class Processor {
         lapic.poll(now);
     }
 
+    /** This processor's next timer deadline (its APIC's; the BSP's includes the PC devices'), or Long.MAX_VALUE. */
+    long nextEventNanos() {
+        return nextEvent();
+    }
+
     private long nextEvent() {
         long own = lapic.nextEventNanos();
         return bsp ? Math.min(machine.platformNextEvent(), own) : own;
@@ -235,6 +246,10 @@ final class Processor {
         long next = nextEvent();
         if (next == armedDeadline) return;
         armedDeadline = next;
+        if (scheduled) {
+            machine.deadlineChanged();
+            return;
+        }
         long pin = cpu.vmread(VmcsFields.PIN_BASED_VM_EXEC_CONTROL);
         long exit = cpu.vmread(VmcsFields.VM_EXIT_CONTROLS);
         // The remaining count is saved on every exit ("save VMX-preemption timer value", allowed

@@ -15,6 +15,7 @@ import org.jvmx.monitor.Machine;
 import org.jvmx.translator.exec.Engine;
 import org.jvmx.vmx.vmcs.ExitReason;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,6 +33,10 @@ class SmpBootTest {
     record Boot(Machine.Result result, String console, Machine machine) { }
 
     static Boot boot(int cpus, Engine.Tier tier) throws Exception {
+        return boot(cpus, 0, tier);
+    }
+
+    static Boot boot(int cpus, int workers, Engine.Tier tier) throws Exception {
         Path out = GuestKernels.build("protected32_smp");
         StringBuilder console = new StringBuilder();
         Machine m = new Machine(MEM, b -> {
@@ -39,6 +44,7 @@ class SmpBootTest {
                 console.append((char) b);
             }
         }, tier, cpus);
+        m.setWorkers(workers);
         try (m) {
             m.load("protected32_smp", Files.readAllBytes(out), "cpus=" + cpus, List.of());
             Machine.Result r = m.run();
@@ -102,6 +108,43 @@ class SmpBootTest {
             assertEquals(1, e.lines().count(), e);
             assertTrue(e.startsWith("jvmx: boot: --cpus: "), e);
             assertFalse(e.contains("Exception"), e);
+        }
+    }
+
+    /**
+     * More vCPUs than workers (the scheduler multiplexes them, halted APs leave the run queue and
+     * IPIs wake them), and one vCPU per worker: the same console; and the
+     * vCPUs really were scheduled (VMRESUME on the same core, VMLAUNCH exactly after migrations).
+     */
+    @ParameterizedTest
+    @CsvSource({"4, 1", "4, 2", "2, 2", "3, 2", "2, 1"})
+    void vcpusScheduledOnWorkers(int cpus, int workers) throws Exception {
+        Boot b = boot(cpus, workers, Engine.Tier.MIXED);
+        assertBooted(b, cpus);
+        String stats = b.machine().stats();
+        assertTrue(stats.contains("stats: scheduler: " + workers + " workers"), stats);
+        long launches = 0, migrations = 0;
+        for (int i = 0; i < cpus; i++) {
+            launches += b.machine().cpu(i).launches();
+            migrations += b.machine().cpu(i).migrations();
+            assertTrue(b.machine().cpu(i).resumes() > 0, "vCPU " + i + " resumed on its core: " + stats);
+        }
+        // The monitor prepares each vCPU on its private core before the scheduler takes it, so every
+        // VMLAUNCH follows a migration (VMCLEAR there, VMPTRLD on the worker's core) and nothing else does.
+        assertEquals(migrations, launches, "a VMLAUNCH exactly after each migration: " + stats);
+        assertTrue(launches >= cpus, stats);
+    }
+
+    @Test
+    void workersOptionRejectsBadValuesInOneLine() throws Exception {
+        Path k = GuestKernels.build("protected32_smp");
+        for (String bad : new String[] {"0", "-2", "257", "many"}) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+            int status = Main.run(new String[] {"boot", k.toString(), "--cpus", "2", "--workers", bad}, out, err);
+            String e = err.toString(StandardCharsets.UTF_8);
+            assertEquals(2, status, e);
+            assertTrue(e.startsWith("jvmx: boot: --workers: "), e);
+            assertEquals(1, e.strip().lines().count(), e);
         }
     }
 
