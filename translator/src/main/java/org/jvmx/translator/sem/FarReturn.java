@@ -69,12 +69,9 @@ final class FarReturn {
             // IA-32e mode allows a null SS when returning to 64-bit code at a privilege level other than 3.
             if (!(to64 && rpl != 3)) throw GuestFault.generalProtection(0);
         } else {
-            ssAddr = DescriptorTables.address(c, ss) & 0xFFFF_FFFFL;
-            ssDesc = InterruptOps.descriptor(c, ss);
-            int ssAr = SegmentRegister.descriptorAccessRights(ssDesc);
-            boolean writableData = (ssAr & SegmentRegister.AR_S) != 0 && (ssAr & 8) == 0 && (ssAr & 2) != 0;
-            if ((ss & 3) != rpl || !writableData || ((ssAr >>> 5) & 3) != rpl) throw GuestFault.generalProtection(ss & 0xFFFC);
-            if ((ssAr & SegmentRegister.AR_P) == 0) throw GuestFault.stackFault(ss & 0xFFFC);
+            long[] d = OuterReturn.stackSegment(c, ss, rpl);
+            ssAddr = d[0];
+            ssDesc = d[1];
         }
         s.cs.loadDescriptor(cs, c.markDescriptorAccessed(csAddr, csDesc));
         s.rip = rip;
@@ -84,11 +81,6 @@ final class FarReturn {
         long sp = esp + release;
         if (s.mode64()) c.gpr[CpuState.RSP] = sp;
         else Stack.setSp(c, sp);
-        for (SegmentRegister r : new SegmentRegister[] {s.es, s.ds, s.fs, s.gs}) {
-            boolean dataOrNonConforming = (r.type() & 8) == 0 || (r.type() & 4) == 0;
-            if ((r.selector() & ~3) == 0 || !r.s() || dataOrNonConforming && r.dpl() < rpl) {
-                if (!r.unusable()) r.loadNull(0);
-            }
-        }
+        OuterReturn.nullDataSegments(s, rpl);
     }
 }

@@ -71,12 +71,9 @@ final class LegacyIret {
             esp = pop(c, ssBase, sp, 3, size, spMask);
             ss = (int) pop(c, ssBase, sp, 4, size, spMask) & 0xFFFF;
             if ((ss & ~3) == 0) throw GuestFault.generalProtection(0);
-            ssAddr = DescriptorTables.address(c, ss) & 0xFFFF_FFFFL;
-            ssDesc = InterruptOps.descriptor(c, ss);
-            int ar = SegmentRegister.descriptorAccessRights(ssDesc);
-            boolean writableData = (ar & SegmentRegister.AR_S) != 0 && (ar & 8) == 0 && (ar & 2) != 0;
-            if ((ss & 3) != rpl || !writableData || ((ar >>> 5) & 3) != rpl) throw GuestFault.generalProtection(ss & 0xFFFC);
-            if ((ar & SegmentRegister.AR_P) == 0) throw GuestFault.stackFault(ss & 0xFFFC);
+            long[] d = OuterReturn.stackSegment(c, ss, rpl);
+            ssAddr = d[0];
+            ssDesc = d[1];
         }
         if (eip > Integer.toUnsignedLong(SegmentRegister.descriptorLimit(csDesc))) throw GuestFault.generalProtection(0);
 
@@ -91,13 +88,7 @@ final class LegacyIret {
         if (outer) {
             s.ss.loadDescriptor(ss, c.markDescriptorAccessed(ssAddr, ssDesc));
             c.gpr[CpuState.RSP] = s.ss.db() ? esp & 0xFFFF_FFFFL : (c.gpr[CpuState.RSP] & ~0xFFFFL | esp & 0xFFFF) & 0xFFFF_FFFFL;
-            // Segments the outer level may not use become null (IRET, RETURN-TO-OUTER-PRIVILEGE-LEVEL).
-            for (SegmentRegister r : new SegmentRegister[] {s.es, s.ds, s.fs, s.gs}) {
-                boolean dataOrNonConforming = (r.type() & 8) == 0 || (r.type() & 4) == 0;
-                if ((r.selector() & ~3) == 0 || !r.s() || dataOrNonConforming && r.dpl() < rpl) {
-                    if (!r.unusable()) r.loadNull(0);
-                }
-            }
+            OuterReturn.nullDataSegments(s, rpl);
         } else {
             long next = (sp + 3L * size) & spMask;
             c.gpr[CpuState.RSP] = (c.gpr[CpuState.RSP] & ~spMask | next) & 0xFFFF_FFFFL;
