@@ -54,7 +54,7 @@ final class SmpGuest implements AutoCloseable {
     }
 
     List<VmExit> run(long timeoutSeconds) throws InterruptedException {
-        return VcpuThreads.runAll(vcpus, timeoutSeconds);
+        return ScheduledVcpus.runAll(vcpus, timeoutSeconds);
     }
 
     long read(long gpa, int size) {
