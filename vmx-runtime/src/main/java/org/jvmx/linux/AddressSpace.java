@@ -15,6 +15,13 @@ import org.jvmx.vm.Vm;
  * ({@link org.jvmx.linux.fs.MappedPages}), as Linux's page cache makes them. The layout follows Linux x86-64 without
  * address-space randomization: user space below {@link #TASK_SIZE}, the stack just below it,
  * mmap allocations top-down from {@link #MMAP_BASE}.
+ *
+ * <p>Threads: every method that reads or changes the areas, the page map or the page tables
+ * holds this object's monitor (one coarse lock per address space, like mmap_lock taken for
+ * writing: correctness beats concurrency here; page faults of several threads serialize). Guest
+ * code of other threads keeps running meanwhile: entries are written with single 8-byte stores,
+ * and after a change that removes or restricts a translation the memory system calls shoot the
+ * other vCPUs' TLBs down ({@link LinuxThreads#shootdown}).
  */
 public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedPages {
     /** Linux x86-64 TASK_SIZE_MAX with 4-level paging: the end of user space. */
@@ -77,13 +84,13 @@ public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedP
     }
 
     /** The area containing {@code va}, or null. */
-    public Vma find(long va) {
+    public synchronized Vma find(long va) {
         Map.Entry<Long, Vma> e = vmas.floorEntry(va);
         return e != null && va < e.getValue().end ? e.getValue() : null;
     }
 
     /** Areas overlapping [{@code start}, {@code end}), in address order. */
-    List<Vma> overlapping(long start, long end) {
+    synchronized List<Vma> overlapping(long start, long end) {
         List<Vma> out = new ArrayList<>();
         Map.Entry<Long, Vma> first = vmas.floorEntry(start);
         long from = first != null && first.getValue().end > start ? first.getKey() : start;
@@ -92,12 +99,12 @@ public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedP
     }
 
     /** Whether no area overlaps [{@code start}, {@code end}). */
-    boolean isFree(long start, long end) {
+    synchronized boolean isFree(long start, long end) {
         return overlapping(start, end).isEmpty();
     }
 
     /** Whether every byte of [{@code start}, {@code end}) belongs to some area. */
-    boolean isMapped(long start, long end) {
+    synchronized boolean isMapped(long start, long end) {
         long at = start;
         for (Vma v : overlapping(start, end)) {
             if (v.start > at) return false;
@@ -106,12 +113,12 @@ public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedP
         return at >= end;
     }
 
-    List<Vma> areas() {
+    synchronized List<Vma> areas() {
         return new ArrayList<>(vmas.values());
     }
 
     /** Adds {@code v}, replacing whatever was mapped in its range (MAP_FIXED semantics). */
-    void insert(Vma v) {
+    synchronized void insert(Vma v) {
         unmap(v.start, v.end);
         vmas.put(v.start, v);
     }
@@ -120,7 +127,7 @@ public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedP
      * The highest free range of {@code len} bytes that ends at or below {@code limit} and starts
      * at or above {@link #MMAP_MIN} (the top-down allocator of Linux's mmap); -1 when none.
      */
-    long findFree(long len, long limit) {
+    synchronized long findFree(long len, long limit) {
         long top = limit;
         for (Vma v : vmas.descendingMap().values()) {
             if (v.start >= top) continue;
@@ -133,7 +140,7 @@ public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedP
     }
 
     /** Removes [{@code start}, {@code end}) from every area, freeing its frames (shared file pages are written back first). */
-    void unmap(long start, long end) {
+    synchronized void unmap(long start, long end) {
         for (Vma v : overlapping(start, end)) {
             long from = Math.max(start, v.start), to = Math.min(end, v.end);
             if (v.shared() && v.file != null) writeBack(v, from, to);
@@ -145,7 +152,7 @@ public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedP
     }
 
     /** Frees the frames of [{@code from}, {@code to}) and clears their entries. */
-    void dropPages(long from, long to) {
+    synchronized void dropPages(long from, long to) {
         Map<Long, Long> range = pages.subMap(from >>> 12, to >>> 12);
         for (Map.Entry<Long, Long> p : range.entrySet()) {
             tables.clear(p.getKey() << 12);
@@ -167,7 +174,7 @@ public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedP
      * Sets the protection of [{@code start}, {@code end}); false (and nothing changed) when part
      * of the range is not mapped (mprotect's ENOMEM).
      */
-    boolean protect(long start, long end, int prot) {
+    synchronized boolean protect(long start, long end, int prot) {
         if (!isMapped(start, end)) return false;
         for (Vma v : overlapping(start, end)) {
             long from = Math.max(start, v.start), to = Math.min(end, v.end);
@@ -188,7 +195,7 @@ public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedP
      * Moves the pages of [{@code from}, {@code from + len}) to {@code to} (mremap's move): the
      * frames go along, nothing is copied. The target must be free.
      */
-    void move(long from, long len, long to) {
+    synchronized void move(long from, long len, long to) {
         List<Vma> parts = overlapping(from, from + len);
         List<long[]> moved = new ArrayList<>();
         for (Map.Entry<Long, Long> p : pages.subMap(from >>> 12, (from + len) >>> 12).entrySet()) {
@@ -216,12 +223,12 @@ public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedP
     }
 
     /** Extends area {@code v} (which must end at {@code v.end}) up to {@code newEnd}; the range must be free. */
-    void extend(Vma v, long newEnd) {
+    synchronized void extend(Vma v, long newEnd) {
         v.end = newEnd;
     }
 
     /** Shrinks the areas of [{@code start}, {@code end}) that are private, zeroing them: MADV_DONTNEED. */
-    void discard(long start, long end) {
+    synchronized void discard(long start, long end) {
         for (Vma v : overlapping(start, end)) {
             if (v.shared() && v.file != null) continue; // the file keeps the data; the pages stay
             dropPages(Math.max(start, v.start), Math.min(end, v.end));
@@ -229,7 +236,7 @@ public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedP
     }
 
     /** Writes the pages of a MAP_SHARED file mapping in [{@code from}, {@code to}) back to the file (msync, munmap). */
-    void writeBack(Vma v, long from, long to) {
+    synchronized void writeBack(Vma v, long from, long to) {
         if (v.file == null || !v.shared() || !v.file.writable()) return;
         byte[] buf = new byte[(int) PAGE];
         long size = v.file.size();
@@ -244,14 +251,14 @@ public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedP
     }
 
     /** Writes back every MAP_SHARED file page (at exit). */
-    void writeBackAll() {
+    synchronized void writeBackAll() {
         for (Vma v : areas()) if (v.shared() && v.file != null) writeBack(v, v.start, v.end);
     }
 
     // ---- MappedPages: file I/O and the shared pages see one file
 
     @Override
-    public boolean any() {
+    public synchronized boolean any() {
         return !shared.isEmpty();
     }
 
@@ -263,7 +270,7 @@ public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedP
     }
 
     @Override
-    public void flush(Object file, long pos, long len) {
+    public synchronized void flush(Object file, long pos, long len) {
         byte[] buf = new byte[(int) PAGE];
         for (SharedPage sp : sharedIn(file, pos, len)) {
             if (sp.writer == null) continue; // only writable mappings change a page
@@ -276,7 +283,7 @@ public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedP
     }
 
     @Override
-    public void written(Object file, long pos, byte[] src, int off, int len) {
+    public synchronized void written(Object file, long pos, byte[] src, int off, int len) {
         for (SharedPage sp : sharedIn(file, pos, len)) {
             long at = sp.index << 12;
             long from = Math.max(pos, at), to = Math.min(pos + len, at + PAGE);
@@ -285,7 +292,7 @@ public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedP
     }
 
     @Override
-    public void truncated(Object file, long size) {
+    public synchronized void truncated(Object file, long size) {
         TreeMap<Long, SharedPage> ofFile = shared.get(file);
         if (ofFile == null) return;
         for (SharedPage sp : ofFile.tailMap(size >>> 12, true).values()) {
@@ -304,7 +311,7 @@ public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedP
      * was filled (or its entry refreshed) and the instruction can be run again; false when the
      * access is outside every area or against its protection (a SIGSEGV).
      */
-    public boolean fault(long va, int errorCode) {
+    public synchronized boolean fault(long va, int errorCode) {
         faults++;
         boolean write = (errorCode & PF_WRITE) != 0, fetch = (errorCode & PF_FETCH) != 0;
         Vma v = find(va);
@@ -332,22 +339,22 @@ public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedP
     }
 
     /** si_code for a fault {@link #fault} refused: SEGV_MAPERR (1) outside every area, SEGV_ACCERR (2) against protection. */
-    public int segvCode(long va) {
+    public synchronized int segvCode(long va) {
         return find(va) == null ? 1 : 2;
     }
 
     /** Page faults served so far (demand paging and refused ones). */
-    public long faults() {
+    public synchronized long faults() {
         return faults;
     }
 
     /** User pages backed by a frame (resident). */
-    public long residentPages() {
+    public synchronized long residentPages() {
         return pages.size();
     }
 
     /** Frames in use (the process's resident pages plus its page tables). */
-    public long residentFrames() {
+    public synchronized long residentFrames() {
         return frames.inUse();
     }
 
@@ -427,12 +434,21 @@ public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedP
     }
 
     /** Maps a monitor page for the guest kernel stub: supervisor-only (U/S = 0). */
-    void mapSupervisor(long va, long pa, boolean writable, boolean executable) {
+    synchronized void mapSupervisor(long va, long pa, boolean writable, boolean executable) {
         long flags = UserPageTables.P | (writable ? UserPageTables.RW : 0) | (executable ? 0 : UserPageTables.NX);
         tables.set(va, pa, flags);
     }
 
     // ---- UserMemory: system calls reach user memory as the user would
+
+    /**
+     * The guest-physical address of user address {@code va} (its page faulted in as the user's
+     * access would; EFAULT when not mapped, or not writable for {@code write}): futex keys and
+     * atomic accesses to futex words.
+     */
+    public synchronized long physical(long va, boolean write) {
+        return userFrame(va, write) + (va & (PAGE - 1));
+    }
 
     private long userFrame(long va, boolean write) {
         if (va < 0 || va >= TASK_SIZE) throw new LinuxError(Errno.EFAULT);
@@ -443,7 +459,7 @@ public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedP
     }
 
     @Override
-    public void read(long va, byte[] dst, int off, int len) {
+    public synchronized void read(long va, byte[] dst, int off, int len) {
         if (len < 0 || va + len < va) throw new LinuxError(Errno.EFAULT);
         while (len > 0) {
             int n = (int) Math.min(len, PAGE - (va & (PAGE - 1)));
@@ -456,7 +472,7 @@ public final class AddressSpace implements UserMemory, org.jvmx.linux.fs.MappedP
     }
 
     @Override
-    public void write(long va, byte[] src, int off, int len) {
+    public synchronized void write(long va, byte[] src, int off, int len) {
         if (len < 0 || va + len < va) throw new LinuxError(Errno.EFAULT);
         // check the whole range first: a failing copy_to_user may write a prefix, but never past a hole
         for (long p = va & -PAGE; p < va + len; p += PAGE) userFrame(p, true);

@@ -9,6 +9,12 @@ import static org.jvmx.linux.AddressSpace.pageUp;
  * EINVAL for unaligned addresses, zero lengths and bad flags, ENOMEM for ranges outside user
  * space or not mapped, EEXIST for MAP_FIXED_NOREPLACE over a mapping, EACCES for a writable
  * shared mapping of a file not opened for writing.
+ *
+ * <p>Threads: each call holds this group's monitor for its whole sequence of look-ups and
+ * changes (one memory call at a time, as under mmap_lock held for writing); the address space's
+ * own monitor guards each step against page faults of running threads. The file group is asked
+ * for files without the address space's monitor held (a file's write takes its own lock, then
+ * the address space's, to update shared pages).
  */
 public final class LinuxMemory implements SyscallTable.Group {
     static final int MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2, MREMAP_DONTUNMAP = 4;
@@ -34,13 +40,30 @@ public final class LinuxMemory implements SyscallTable.Group {
 
     @Override
     public void install(SyscallTable t) {
-        t.put(9, "mmap", "pxxxfx", (a, l, p, f, fd, o) -> mmap(a, l, (int) p, (int) f, (int) fd, o));
-        t.put(10, "mprotect", "pxx", (a, l, p, x3, x4, x5) -> mprotect(a, l, (int) p));
-        t.put(11, "munmap", "px", (a, l, x2, x3, x4, x5) -> munmap(a, l));
-        t.put(12, "brk", "p", (a, x1, x2, x3, x4, x5) -> brk(a));
-        t.put(25, "mremap", "pxxxp", (a, o, n, f, na, x5) -> mremap(a, o, n, (int) f, na));
+        t.put(9, "mmap", "pxxxfx", (a, l, p, f, fd, o) -> changed(mmap(a, l, (int) p, (int) f, (int) fd, o), (f & 0x10) != 0));
+        t.put(10, "mprotect", "pxx", (a, l, p, x3, x4, x5) -> changed(mprotect(a, l, (int) p), true));
+        t.put(11, "munmap", "px", (a, l, x2, x3, x4, x5) -> changed(munmap(a, l), true));
+        t.put(12, "brk", "p", (a, x1, x2, x3, x4, x5) -> changed(brk(a), true));
+        t.put(25, "mremap", "pxxxp", (a, o, n, f, na, x5) -> changed(mremap(a, o, n, (int) f, na), true));
         t.put(26, "msync", "pxx", (a, l, f, x3, x4, x5) -> msync(a, l, (int) f));
-        t.put(28, "madvise", "pxd", (a, l, adv, x3, x4, x5) -> madvise(a, l, (int) adv));
+        t.put(28, "madvise", "pxd", (a, l, adv, x3, x4, x5) -> changed(madvise(a, l, (int) adv), true));
+    }
+
+    /**
+     * What other threads must do after a call that may have removed or restricted translations
+     * (their TLBs shot down, {@link LinuxThreads#shootdown}); null with one thread.
+     */
+    private volatile Runnable shootdown;
+
+    void setShootdown(Runnable r) {
+        this.shootdown = r;
+    }
+
+    /** After a successful change of the page tables: the other threads' TLBs lose the old entries before the call returns. */
+    private long changed(long result, boolean removes) {
+        Runnable r = shootdown;
+        if (removes && r != null) r.run();
+        return result;
     }
 
     /** Sets where file-backed mmap finds open files (the files group). */
@@ -75,7 +98,7 @@ public final class LinuxMemory implements SyscallTable.Group {
         }
     }
 
-    long brk(long addr) {
+    synchronized long brk(long addr) {
         if (addr < brkStart) return brk;
         long newEnd = pageUp(addr), oldEnd = pageUp(brk);
         if (newEnd > AddressSpace.MMAP_BASE) return brk;
@@ -90,7 +113,7 @@ public final class LinuxMemory implements SyscallTable.Group {
         return brk;
     }
 
-    long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
+    synchronized long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
         long len = checkLength(length);
         if ((offset & 0xFFF) != 0) throw new LinuxError(Errno.EINVAL, "offset not page-aligned");
         int type = flags & 0xF;
@@ -135,7 +158,7 @@ public final class LinuxMemory implements SyscallTable.Group {
         return start;
     }
 
-    long munmap(long addr, long length) {
+    synchronized long munmap(long addr, long length) {
         checkAligned(addr);
         long len = checkLength(length);
         checkRange(addr, len);
@@ -143,7 +166,7 @@ public final class LinuxMemory implements SyscallTable.Group {
         return 0;
     }
 
-    long mprotect(long addr, long length, int prot) {
+    synchronized long mprotect(long addr, long length, int prot) {
         checkAligned(addr);
         if ((prot & ~(Vma.PROT_READ | Vma.PROT_WRITE | Vma.PROT_EXEC | PROT_GROWS)) != 0) {
             throw new LinuxError(Errno.EINVAL, "prot");
@@ -160,7 +183,7 @@ public final class LinuxMemory implements SyscallTable.Group {
         return 0;
     }
 
-    long mremap(long old, long oldSize, long newSize, int flags, long newAddr) {
+    synchronized long mremap(long old, long oldSize, long newSize, int flags, long newAddr) {
         checkAligned(old);
         if ((flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) != 0) throw new LinuxError(Errno.EINVAL);
         if ((flags & MREMAP_FIXED) != 0 && (flags & MREMAP_MAYMOVE) == 0) throw new LinuxError(Errno.EINVAL);
@@ -201,7 +224,7 @@ public final class LinuxMemory implements SyscallTable.Group {
         return to;
     }
 
-    long madvise(long addr, long length, int advice) {
+    synchronized long madvise(long addr, long length, int advice) {
         checkAligned(addr);
         if (length < 0) throw new LinuxError(Errno.EINVAL);
         if (length == 0) return 0;
@@ -212,7 +235,7 @@ public final class LinuxMemory implements SyscallTable.Group {
         return 0;
     }
 
-    long msync(long addr, long length, int flags) {
+    synchronized long msync(long addr, long length, int flags) {
         checkAligned(addr);
         if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) != 0 || (flags & MS_ASYNC) != 0 && (flags & MS_SYNC) != 0) {
             throw new LinuxError(Errno.EINVAL);

@@ -11,8 +11,8 @@ import java.util.function.LongSupplier;
  * limits, sysinfo/getrusage, getrandom, scheduling queries, personality and prctl. The clock,
  * sleep and futex calls are in {@link LinuxMiscTime}, installed with these.
  *
- * <p>jvmx runs one single-threaded process: its pid is given (by default {@link #PID}), its
- * thread id the same; it leads its own process group and is not a session leader (its session is
+ * <p>jvmx runs one process: its pid is given (by default {@link #PID}), the thread id of its
+ * first thread the same, other threads' their own ({@link LinuxThread}); it leads its own process group and is not a session leader (its session is
  * its parent's). Uids and gids are the host's.
  */
 public final class LinuxMisc implements SyscallTable.Group {
@@ -95,7 +95,10 @@ public final class LinuxMisc implements SyscallTable.Group {
     @Override
     public void install(SyscallTable t) {
         t.put(39, "getpid", "", (a, b, c, d, e, f) -> pid);
-        t.put(186, "gettid", "", (a, b, c, d, e, f) -> pid);
+        t.put(186, "gettid", "", (a, b, c, d, e, f) -> {
+            LinuxThread me = LinuxThread.current();
+            return me == null ? pid : me.tid;
+        });
         t.put(110, "getppid", "", (a, b, c, d, e, f) -> ppid);
         t.put(102, "getuid", "", (a, b, c, d, e, f) -> ruid);
         t.put(107, "geteuid", "", (a, b, c, d, e, f) -> euid);

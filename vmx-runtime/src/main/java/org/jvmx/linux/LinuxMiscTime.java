@@ -12,9 +12,11 @@ import java.util.function.LongSupplier;
  *
  * <p>CLOCK_MONOTONIC and CLOCK_BOOTTIME count from the host's boot (its uptime when jvmx
  * started, then {@link System#nanoTime()}); the CPU-time clocks report the vCPU's executed time.
- * The process has one thread, so no futex waiter can ever be woken by another: a FUTEX_WAIT whose
- * value matches sleeps its timeout and fails with ETIMEDOUT, and without a timeout fails at once
- * with EDEADLK (Linux would sleep forever).
+ * Futexes: a process with threads serves them from its {@link Futexes} table (real blocking);
+ * without one (a single-threaded process) no futex waiter can ever be woken by another: a
+ * FUTEX_WAIT whose value matches sleeps its timeout and fails with ETIMEDOUT, and without a
+ * timeout fails at once with EDEADLK (Linux would sleep forever). A threaded process keeps
+ * that EDEADLK only while the caller is its only thread.
  */
 public final class LinuxMiscTime {
     public static final int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2,
@@ -58,8 +60,8 @@ public final class LinuxMiscTime {
             return s;
         });
         t.put(100, "times", "p", (a, b, c, d, e, f) -> times(a));
-        t.put(35, "nanosleep", "pp", (a, b, c, d, e, f) -> clockNanosleep(CLOCK_MONOTONIC, 0, a));
-        t.put(230, "clock_nanosleep", "dxpp", (a, b, c, d, e, f) -> clockNanosleep((int) a, (int) b, c));
+        t.put(35, "nanosleep", "pp", (a, b, c, d, e, f) -> clockNanosleep(CLOCK_MONOTONIC, 0, a, b));
+        t.put(230, "clock_nanosleep", "dxpp", (a, b, c, d, e, f) -> clockNanosleep((int) a, (int) b, c, d));
         t.put(202, "futex", "pdupxx", (a, b, c, d, e, f) -> futex(a, (int) b, (int) c, d, e, (int) f));
     }
 
@@ -122,8 +124,12 @@ public final class LinuxMiscTime {
         return uptimeNanos() / (1_000_000_000L / USER_HZ);
     }
 
-    /** Sleeps; nothing interrupts a sleep of jvmx's process, so {@code rem} is never written. */
-    private long clockNanosleep(int clock, int flags, long req) {
+    /**
+     * Sleeps. A signal for the calling thread (or the thread group's end) interrupts the sleep
+     * ({@link #setFutexes}'s {@code interrupted}): EINTR, and for a relative sleep the time left
+     * in {@code rem} (hrtimer_nanosleep_restart); without threads nothing interrupts a sleep.
+     */
+    private long clockNanosleep(int clock, int flags, long req, long rem) {
         switch (clock) {
             case CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_TAI, CLOCK_REALTIME_ALARM, CLOCK_BOOTTIME_ALARM -> {
             }
@@ -131,8 +137,23 @@ public final class LinuxMiscTime {
             default -> throw new LinuxError(Errno.EOPNOTSUPP); // ENOTSUP: no sleeping on this clock
         }
         long ns = readTimespec(req);
-        if ((flags & TIMER_ABSTIME) != 0) ns = ns - now(clock);
-        sleep(ns);
+        boolean absolute = (flags & TIMER_ABSTIME) != 0;
+        if (absolute) ns = ns - now(clock);
+        long left = sleepInterruptibly(ns);
+        if (left > 0) {
+            if (!absolute && rem != 0) writeTimespec(rem, left);
+            throw new LinuxError(Errno.EINTR);
+        }
+        return 0;
+    }
+
+    /** Sleeps {@code ns}; returns 0, or the time left when {@code interrupted} cut the sleep short. */
+    private long sleepInterruptibly(long ns) {
+        long end = System.nanoTime() + Math.max(ns, 0);
+        for (long left = ns; left > 0; left = end - System.nanoTime()) {
+            if (interrupted.getAsBoolean()) return left;
+            LockSupport.parkNanos(left);
+        }
         return 0;
     }
 
@@ -141,13 +162,77 @@ public final class LinuxMiscTime {
         for (long left = ns; left > 0; left = end - System.nanoTime()) LockSupport.parkNanos(left);
     }
 
-    /** futex(2) with a single thread: nobody waits, nobody wakes; see the class comment for WAIT. */
+    /** The process's futex table and the calling thread's view (set by a multi-threaded process; null: single-threaded rules). */
+    private Futexes futexes;
+    private java.util.function.BooleanSupplier interrupted = () -> false;
+    private java.util.function.BooleanSupplier alone = () -> true;
+
+    /**
+     * Serves futex(2) from {@code table} with real blocking: {@code interrupted} tells a sleeping
+     * waiter to stop (a signal for its thread, the group's end: EINTR), {@code alone} whether the
+     * calling thread is the only one (then a wait without timeout could never end: EDEADLK).
+     */
+    public void setFutexes(Futexes table, java.util.function.BooleanSupplier interrupted,
+            java.util.function.BooleanSupplier alone) {
+        this.futexes = table;
+        this.interrupted = interrupted;
+        this.alone = alone;
+    }
+
+    /**
+     * futex(2) (kernel/futex/syscalls.c): the operation, FUTEX_PRIVATE_FLAG and
+     * FUTEX_CLOCK_REALTIME (allowed only with the WAIT operations). FUTEX_WAIT's timeout is
+     * relative (CLOCK_MONOTONIC); FUTEX_WAIT_BITSET's absolute on CLOCK_MONOTONIC, or
+     * CLOCK_REALTIME with the flag. Without a futex table (a single-threaded process) nobody
+     * waits and nobody wakes: see the class comment.
+     */
     long futex(long uaddr, int op, int val, long timeout, long uaddr2, int val3) {
         int cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+        boolean priv = (op & FUTEX_PRIVATE_FLAG) != 0;
         if ((op & FUTEX_CLOCK_REALTIME) != 0 && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT) {
             throw new LinuxError(Errno.ENOSYS);
         }
         if ((uaddr & 3) != 0) throw new LinuxError(Errno.EINVAL);
+        if (futexes == null) return futexAlone(uaddr, op, cmd, val, timeout, uaddr2, val3);
+        switch (cmd) {
+            case FUTEX_WAIT, FUTEX_WAIT_BITSET -> {
+                int bitset = cmd == FUTEX_WAIT ? -1 : val3;
+                if (bitset == 0) throw new LinuxError(Errno.EINVAL);
+                long deadline = Long.MIN_VALUE;
+                if (timeout != 0) {
+                    long ns = readTimespec(timeout);
+                    if (cmd == FUTEX_WAIT_BITSET) {
+                        ns -= now((op & FUTEX_CLOCK_REALTIME) != 0 ? CLOCK_REALTIME : CLOCK_MONOTONIC); // absolute
+                    }
+                    deadline = System.nanoTime() + Math.max(ns, 0);
+                } else if (alone.getAsBoolean() && mem.readInt(uaddr) == val && !interrupted.getAsBoolean()) {
+                    throw new LinuxError(Errno.EDEADLK, "FUTEX_WAIT without timeout and no other thread");
+                }
+                return switch (futexes.wait(uaddr, priv, val, bitset, deadline, interrupted)) {
+                    case WOKEN -> 0;
+                    case TIMED_OUT -> throw new LinuxError(Errno.ETIMEDOUT);
+                    case INTERRUPTED -> throw new LinuxError(Errno.EINTR);
+                };
+            }
+            case FUTEX_WAKE, FUTEX_WAKE_BITSET -> {
+                int bitset = cmd == FUTEX_WAKE ? -1 : val3;
+                if (bitset == 0) throw new LinuxError(Errno.EINVAL);
+                return futexes.wake(uaddr, priv, val, bitset);
+            }
+            case FUTEX_REQUEUE, FUTEX_CMP_REQUEUE -> {
+                // the fourth argument is val2 (a count) for the requeue operations, not a timespec
+                return futexes.requeue(uaddr, priv, val, (int) timeout, uaddr2, cmd == FUTEX_CMP_REQUEUE, val3);
+            }
+            case FUTEX_WAKE_OP -> {
+                if ((uaddr2 & 3) != 0) throw new LinuxError(Errno.EINVAL);
+                return futexes.wakeOp(uaddr, priv, val, (int) timeout, uaddr2, val3);
+            }
+            default -> throw new LinuxError(Errno.ENOSYS);
+        }
+    }
+
+    /** futex(2) with a single thread: nobody waits, nobody wakes; see the class comment for WAIT. */
+    private long futexAlone(long uaddr, int op, int cmd, int val, long timeout, long uaddr2, int val3) {
         switch (cmd) {
             case FUTEX_WAIT, FUTEX_WAIT_BITSET -> {
                 if (cmd == FUTEX_WAIT_BITSET && val3 == 0) throw new LinuxError(Errno.EINVAL);

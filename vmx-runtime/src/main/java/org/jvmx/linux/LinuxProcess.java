@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jvmx.translator.exec.Engine;
-import org.jvmx.translator.exec.ExecStats;
 import org.jvmx.vm.Reg;
 import org.jvmx.vm.Vcpu;
 import org.jvmx.vm.Vm;
@@ -15,11 +14,18 @@ import org.jvmx.vmx.exit.VmExit;
 import org.jvmx.vmx.vmcs.ExitReason;
 
 /**
- * A Linux process run as a guest: a {@link Vm} with one {@link Vcpu} at CPL 3, its
- * {@link AddressSpace}, the {@link SyscallTable} the groups fill, and the monitor's run loop.
+ * A Linux process run as a guest: a {@link Vm} with one {@link Vcpu} per thread at CPL 3, its
+ * {@link AddressSpace}, the {@link SyscallTable} the groups fill, and the monitor's exit handler.
  * System calls arrive as VMCALL exits from the stub ({@link UserModeCpu}); #PF exits are served
  * by demand paging; other exceptions (and refused page faults) go to the {@link FaultSink} as
  * signals — by default the process dies of them with status 128 + signal and one line on stderr.
+ *
+ * <p>Threads ({@link LinuxThreads}): clone creates a vCPU in the same VM and address space
+ * ({@link CloneCalls}); each thread's vCPU is driven by {@link VcpuLoop} with {@link #handle} as
+ * its per-exit handler, so system calls of several threads are served concurrently. exit ends
+ * one thread (its CLONE_CHILD_CLEARTID word is cleared and woken), exit_group or a fatal signal
+ * every thread; {@link #run} returns when the last thread is gone. The groups guard their own
+ * state (address space, memory calls, signals, futexes, fd table: one monitor each).
  *
  * <pre>{@code
  * try (LinuxProcess p = LinuxProcess.load(path, argv, envp, root, Engine.Tier.MIXED)) {
@@ -37,12 +43,17 @@ public final class LinuxProcess implements AutoCloseable {
     private final ProcessCalls processCalls;
     private final String program;
     private final int pid;
-    private final Map<ExitReason, Long> exits = new EnumMap<>(ExitReason.class);
+    private final Map<ExitReason, Long> exits = new EnumMap<>(ExitReason.class); // guarded by itself
+    private final LinuxThreads threads;
+    private final LinuxThread leader;
+    private final Futexes futexes;
+    private final List<Thread> hostThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private FaultSink faults = FaultSink.DEFAULT;
     private LinuxSignals signals;
     private PrintWriter strace;
     private PrintWriter report = new PrintWriter(System.err, true);
-    private boolean registersReplaced;
+    /** Set by rt_sigreturn-like calls for the exit being served (per Java thread: exits of several threads run at once). */
+    private final ThreadLocal<boolean[]> registersReplaced = ThreadLocal.withInitial(() -> new boolean[1]);
     private long runNanos;
     private ProcessExit ending;
     /** Kicks the vCPU when ITIMER_REAL falls due, so SIGALRM interrupts a guest that makes no system call. */
@@ -58,6 +69,28 @@ public final class LinuxProcess implements AutoCloseable {
         this.cpu = vm.createVcpu();
         this.memoryCalls = new LinuxMemory(space, null, 0);
         this.processCalls = new ProcessCalls(cpu, space, pid);
+        this.threads = new LinuxThreads(pid);
+        this.leader = threads.leader(cpu);
+        this.futexes = new Futexes(space, new Futexes.Words() {
+            @Override
+            public long physical(long va, boolean write) {
+                return space.physical(va, write);
+            }
+
+            @Override
+            public int load(long pa) {
+                return (int) vm.memory().read(pa, 4);
+            }
+
+            @Override
+            public int compareAndExchange(long pa, int expected, int update) {
+                return (int) vm.memory().compareAndExchange(pa, 4, expected & 0xFFFF_FFFFL, update & 0xFFFF_FFFFL);
+            }
+        });
+        processCalls.setThreads(threads);
+        memoryCalls.setShootdown(() -> {
+            if (threads.count() > 1) threads.shootdown(LinuxThread.current());
+        });
     }
 
     /**
@@ -78,6 +111,7 @@ public final class LinuxProcess implements AutoCloseable {
             UserModeCpu.setUp(p.cpu, p.space, l.rip(), l.rsp());
             p.install(p.memoryCalls);
             p.install(p.processCalls);
+            p.install(new CloneCalls(p.space, p.threads, p.new Spawner()));
             return p;
         } catch (ProcessLoader.LoadException | RuntimeException e) {
             vm.close();
@@ -93,7 +127,34 @@ public final class LinuxProcess implements AutoCloseable {
         g.install(table);
         if (g instanceof FileMapper m) memoryCalls.setFiles(m);
         if (g instanceof FaultSink s && faults == FaultSink.DEFAULT) setFaultSink(s); // an explicit sink stays
-        if (g instanceof LinuxSignals s) signals = s;
+        if (g instanceof LinuxSignals s) {
+            signals = s;
+            s.setThreads(threads, leader);
+        }
+        if (g instanceof LinuxMisc m) {
+            m.time().setFutexes(futexes, this::waitInterrupted, () -> threads.count() <= 1);
+        }
+    }
+
+    /** Whether a sleeping system call of the calling thread must stop: a signal for it, or the group's end. */
+    private boolean waitInterrupted() {
+        return threads.groupExit() != null || signals != null && signals.interruptsCaller();
+    }
+
+    /** Creates the threads clone asks for: a vCPU in this VM, its loop on a Java thread of its own. */
+    private final class Spawner implements CloneCalls.Spawner {
+        @Override
+        public LinuxThread newThread(LinuxThread parent) {
+            LinuxThread t = threads.create(vm.createVcpu());
+            if (signals != null) signals.threadCreated(parent, t);
+            return t;
+        }
+
+        @Override
+        public void start(LinuxThread t) {
+            hostThreads.add(VcpuLoop.start("jvmx-" + pid + "-thread-" + t.tid, t.vcpu, LinuxProcess.this::handle,
+                    threads::fail));
+        }
     }
 
     /** Where synchronous faults go (the signals group); the default kills the process. */
@@ -115,8 +176,18 @@ public final class LinuxProcess implements AutoCloseable {
         return vm;
     }
 
+    /** The first thread's vCPU. */
     public Vcpu vcpu() {
         return cpu;
+    }
+
+    /** The thread group. */
+    public LinuxThreads threads() {
+        return threads;
+    }
+
+    public Futexes futexes() {
+        return futexes;
     }
 
     public AddressSpace memory() {
@@ -150,7 +221,7 @@ public final class LinuxProcess implements AutoCloseable {
      * handler must put the vCPU back in user mode ({@link UserModeCpu#enterUser}).
      */
     public void registersReplaced() {
-        registersReplaced = true;
+        registersReplaced.get()[0] = true;
     }
 
     /**
@@ -163,15 +234,33 @@ public final class LinuxProcess implements AutoCloseable {
         return ProcessExit.killed(signal);
     }
 
-    /** Runs the process until it exits; returns its status (exit code, or 128 + the signal that killed it). */
+    /**
+     * Runs the process until it exits; returns its status (exit code, or 128 + the signal that
+     * killed it). The first thread runs on the calling Java thread; the call returns when every
+     * thread is gone (a thread stuck in a host call after exit_group is abandoned after
+     * {@link #ABANDON_MS}).
+     */
     public int run() {
         long t0 = System.nanoTime();
         try {
-            while (ending == null) step();
+            try {
+                VcpuLoop.run(cpu, this::handle);
+            } catch (RuntimeException e) {
+                threads.fail(e);
+            }
+            long groupEndSeen = 0;
+            while (!threads.awaitOthers(leader, 100)) {
+                if (threads.groupExit() == null) continue;
+                if (groupEndSeen == 0) groupEndSeen = System.nanoTime();
+                else if (System.nanoTime() - groupEndSeen > ABANDON_MS * 1_000_000L) break;
+            }
         } finally {
             runNanos += System.nanoTime() - t0;
             space.writeBackAll();
         }
+        if (threads.failure() != null) throw threads.failure();
+        ending = threads.groupExit();
+        if (ending == null) ending = ProcessExit.exited(leader.exitCode);
         if (strace != null) {
             strace.println(ending.signal == 0 ? "+++ exited with " + ending.status + " +++"
                     : "+++ killed by " + signalName(ending.signal) + " +++");
@@ -180,34 +269,87 @@ public final class LinuxProcess implements AutoCloseable {
         return ending.status;
     }
 
-    /** One VM exit, served. */
-    private void step() {
-        armAlarmKick();
-        VmExit x = cpu.run();
-        exits.merge(x.reason(), 1L, Long::sum);
+    /** How long {@link #run} waits for threads to notice the group's end before it returns without them. */
+    static final long ABANDON_MS = 2000;
+
+    /**
+     * One VM exit of one thread's vCPU, served (the scheduler's per-exit contract): true when the
+     * vCPU runs on, false when its thread is finished (exit, or the group's end).
+     */
+    boolean handle(Vcpu v, VmExit x) {
+        LinuxThread t = threads.of(v);
+        if (t == null) return false;
+        t.leftGuest();
+        LinuxThread prev = LinuxThread.bind(t);
+        try {
+            if (threads.groupExit() == null) {
+                try {
+                    step(t, x);
+                } catch (ProcessExit e) {
+                    threads.end(e);
+                } catch (ProcessCalls.ThreadExit e) {
+                    exitThread(t, e.code);
+                    return false;
+                }
+            }
+            if (threads.groupExit() != null) {
+                threads.remove(t, 0);
+                return false;
+            }
+            armAlarmKick();
+            t.enteringGuest();
+            return true;
+        } catch (RuntimeException e) {
+            threads.remove(t, 0);
+            throw e;
+        } finally {
+            LinuxThread.bind(prev);
+        }
+    }
+
+    /**
+     * exit(2) of one thread (do_exit → mm_release): 0 is stored in its CLONE_CHILD_CLEARTID word
+     * and one waiter of that word woken (a shared futex, as the kernel wakes it: pthread_join);
+     * then the thread leaves the group, the last one ending the process.
+     */
+    private void exitThread(LinuxThread t, int code) {
+        long ctid = t.clearChildTid;
+        if (ctid != 0) {
+            try {
+                vm.memory().write(space.physical(ctid, true), 4, 0);
+                futexes.wake(ctid, false, 1, -1);
+            } catch (LinuxError ignored) {
+                // an unmapped word: Linux ignores the fault too
+            }
+        }
+        threads.remove(t, code);
+    }
+
+    /** One VM exit of thread {@code t}, served. */
+    private void step(LinuxThread t, VmExit x) {
+        Vcpu cpu = t.vcpu;
+        synchronized (exits) {
+            exits.merge(x.reason(), 1L, Long::sum);
+        }
         if (x.entryFailure()) {
             throw new IllegalStateException("VM entry failed: " + x
                     + (cpu.failedEntryRule() == null ? "" : " (" + cpu.failedEntryRule() + ")"));
         }
-        try {
-            switch (x.reason()) {
-                case VMCALL -> {
-                    if (x.guestRip() != UserModeCpu.STUB_VMCALL) {
-                        fault(FaultSink.SIGILL, 2, x.guestRip(), 6, 0, x.guestRip()); // VMCALL from the program: #UD as on bare metal
-                    } else {
-                        syscall();
-                    }
+        switch (x.reason()) {
+            case VMCALL -> {
+                if (x.guestRip() != UserModeCpu.STUB_VMCALL) {
+                    fault(FaultSink.SIGILL, 2, x.guestRip(), 6, 0, x.guestRip()); // VMCALL from the program: #UD as on bare metal
+                } else {
+                    syscall(t);
                 }
-                case EXCEPTION_OR_NMI -> exception(x);
-                case CPUID, RDTSC, RDTSCP, RDPMC, RDMSR, WRMSR, XSETBV, INVD, WBINVD_WBNOINVD -> cpu.emulateInstruction();
-                // privileged at CPL 3: #GP(0) on bare metal, SIGSEGV with SI_KERNEL from Linux
-                case HLT, IO_INSTRUCTION -> fault(FaultSink.SIGSEGV, 0x80, 0, 13, 0, x.guestRip());
-                case EXTERNAL_INTERRUPT, PREEMPTION_TIMER_EXPIRED -> interrupted();
-                case TRIPLE_FAULT -> throw killedBy(FaultSink.SIGSEGV, x.guestRip(), 0);
-                default -> throw new IllegalStateException("unexpected VM exit in a Linux process: " + x);
             }
-        } catch (ProcessExit e) {
-            ending = e;
+            case EXCEPTION_OR_NMI -> exception(x);
+            case CPUID, RDTSC, RDTSCP, RDPMC, RDMSR, WRMSR, XSETBV, INVD, WBINVD_WBNOINVD -> cpu.emulateInstruction();
+            // privileged at CPL 3: #GP(0) on bare metal, SIGSEGV with SI_KERNEL from Linux
+            case HLT, IO_INSTRUCTION -> fault(FaultSink.SIGSEGV, 0x80, 0, 13, 0, x.guestRip());
+            case EXTERNAL_INTERRUPT, PREEMPTION_TIMER_EXPIRED -> interrupted(t);
+            case TRIPLE_FAULT -> throw killedBy(FaultSink.SIGSEGV, x.guestRip(), 0);
+            default -> throw new IllegalStateException("unexpected VM exit in a Linux process: " + x);
         }
     }
 
@@ -216,11 +358,19 @@ public final class LinuxProcess implements AutoCloseable {
      * guest then leaves with an external-interrupt exit and {@link #interrupted} delivers SIGALRM,
      * as Linux does when the timer interrupt returns to user mode.
      */
-    private void armAlarmKick() {
+    private synchronized void armAlarmKick() {
         if (signals == null || !signals.alarmArmed()) return;
         long at = signals.alarmDeadlineNanos();
         if (alarmKick != null && at == alarmKickAt) return;
         if (alarmKick != null) alarmKick.cancel(false);
+        kicker();
+        alarmKickAt = at;
+        LinuxSignals s = signals;
+        alarmKick = alarmKicker.schedule(s::alarmTick, Math.max(0, at - System.nanoTime()),
+                java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    private synchronized java.util.concurrent.ScheduledExecutorService kicker() {
         if (alarmKicker == null) {
             alarmKicker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "jvmx-alarm-" + pid);
@@ -228,9 +378,7 @@ public final class LinuxProcess implements AutoCloseable {
                 return t;
             });
         }
-        alarmKickAt = at;
-        alarmKick = alarmKicker.schedule(cpu::kick, Math.max(0, at - System.nanoTime()),
-                java.util.concurrent.TimeUnit.NANOSECONDS);
+        return alarmKicker;
     }
 
     /**
@@ -238,10 +386,11 @@ public final class LinuxProcess implements AutoCloseable {
      * (the alarm) are delivered now if the guest is in user mode (exit_to_user_mode_loop); in the
      * stub (between VMCALL and SYSRETQ) a kick 1 ms later or the next system call delivers them.
      */
-    private void interrupted() {
+    private void interrupted(LinuxThread t) {
+        Vcpu cpu = t.vcpu;
         if (signals == null || !signals.hasDeliverable()) return;
         if (Long.compareUnsigned(cpu.vmread(org.jvmx.vmx.vmcs.VmcsFields.GUEST_RIP), UserModeCpu.KERNEL_BASE) >= 0) {
-            alarmKicker.schedule(cpu::kick, 1, java.util.concurrent.TimeUnit.MILLISECONDS);
+            kicker().schedule(cpu::kick, 1, java.util.concurrent.TimeUnit.MILLISECONDS);
             return;
         }
         int status = signals.deliverPending(new UserContextVcpu(cpu, UserContextVcpu.Mode.TRAP));
@@ -250,26 +399,30 @@ public final class LinuxProcess implements AutoCloseable {
         }
     }
 
-    private void syscall() {
+    private void syscall(LinuxThread t) {
+        Vcpu cpu = t.vcpu;
         long nr = cpu.reg(Reg.RAX);
         long a0 = cpu.reg(Reg.RDI), a1 = cpu.reg(Reg.RSI), a2 = cpu.reg(Reg.RDX), a3 = cpu.reg(Reg.R10),
                 a4 = cpu.reg(Reg.R8), a5 = cpu.reg(Reg.R9);
         int n = nr < 0 || nr >= SyscallTable.MAX ? -1 : (int) nr;
-        registersReplaced = false;
+        boolean[] replaced = registersReplaced.get();
+        replaced[0] = false;
         long r;
         try {
             r = table.call(n, a0, a1, a2, a3, a4, a5);
-        } catch (ProcessExit e) {
+        } catch (ProcessExit | ProcessCalls.ThreadExit e) {
             if (strace != null) {
-                strace.println(Strace.call(table.entry(n), (int) nr, new long[] {a0, a1, a2, a3, a4, a5}, space, -1) + " = ?");
+                strace.println(tracePrefix(t) + Strace.call(table.entry(n), (int) nr, new long[] {a0, a1, a2, a3, a4, a5}, space, -1)
+                        + " = ?");
             }
             throw e;
         }
         if (strace != null) {
             SyscallTable.Entry e = table.entry(n);
-            strace.println(Strace.call(e, (int) nr, new long[] {a0, a1, a2, a3, a4, a5}, space, r) + Strace.result(e, r));
+            strace.println(tracePrefix(t) + Strace.call(e, (int) nr, new long[] {a0, a1, a2, a3, a4, a5}, space, r)
+                    + Strace.result(e, r));
         }
-        if (registersReplaced) return;
+        if (replaced[0]) return;
         if (signals != null) {
             int status = signals.finishSyscall(r);
             if (status != LinuxSignals.CONTINUE) throw killedBy(status - 128, cpu.reg(Reg.RCX), 0);
@@ -277,6 +430,11 @@ public final class LinuxProcess implements AutoCloseable {
         }
         cpu.setReg(Reg.RAX, r);
         cpu.skipInstruction();
+    }
+
+    /** strace -f's tag of a line once the process has threads. */
+    private String tracePrefix(LinuxThread t) {
+        return threads.created() > 1 ? "[pid " + t.tid + "] " : "";
     }
 
     private void exception(VmExit x) {
@@ -322,14 +480,25 @@ public final class LinuxProcess implements AutoCloseable {
 
     /** Statistics: instructions, speed, VM exits by reason, page faults, memory, missing system calls. */
     public String stats() {
-        ExecStats s = cpu.stats();
+        long interpreted = 0, compiled = 0;
+        for (Vcpu v : vm.vcpus()) {
+            interpreted += v.stats().interpreted;
+            compiled += v.stats().compiled;
+        }
+        long instructions = interpreted + compiled;
         StringBuilder b = new StringBuilder();
         double seconds = runNanos / 1e9;
         b.append(String.format(Locale.ROOT, "stats: %d instructions (%d interpreted, %d compiled) in %.3f s, %.1f MIPS%n",
-                s.instructions(), s.interpreted, s.compiled, seconds, seconds > 0 ? s.instructions() / seconds / 1e6 : 0));
-        long total = exits.values().stream().mapToLong(Long::longValue).sum();
-        b.append("stats: ").append(total).append(" VM exits:");
-        exits.forEach((r, n) -> b.append(' ').append(r).append('=').append(n));
+                instructions, interpreted, compiled, seconds, seconds > 0 ? instructions / seconds / 1e6 : 0));
+        if (threads.created() > 1) {
+            b.append(String.format(Locale.ROOT, "stats: %d threads (%d vCPUs), %d clone requests refused%n",
+                    threads.created(), vm.vcpus().size(), threads.refusedClones()));
+        }
+        synchronized (exits) {
+            long total = exits.values().stream().mapToLong(Long::longValue).sum();
+            b.append("stats: ").append(total).append(" VM exits:");
+            exits.forEach((r, n) -> b.append(' ').append(r).append('=').append(n));
+        }
         b.append(System.lineSeparator());
         b.append(String.format(Locale.ROOT, "stats: %d page faults, %d frames resident%n", space.faults(), space.residentFrames()));
         StringBuilder missing = new StringBuilder();
@@ -342,7 +511,10 @@ public final class LinuxProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        if (alarmKicker != null) alarmKicker.shutdownNow();
+        if (threads.groupExit() == null) threads.end(ProcessExit.killed(9)); // a run cut short: its threads stop
+        synchronized (this) {
+            if (alarmKicker != null) alarmKicker.shutdownNow();
+        }
         vm.close();
     }
 }

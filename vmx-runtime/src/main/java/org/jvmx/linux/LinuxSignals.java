@@ -3,7 +3,6 @@ package org.jvmx.linux;
 import static org.jvmx.linux.signal.SignalTable.*;
 
 import java.io.PrintStream;
-import java.util.ArrayDeque;
 import java.util.function.Supplier;
 import org.jvmx.linux.signal.FaultSignals;
 import org.jvmx.linux.signal.FxImage;
@@ -14,9 +13,18 @@ import org.jvmx.vm.Reg;
 import org.jvmx.vm.Vcpu;
 
 /**
- * Signals of the (single-threaded) process: dispositions, the blocked mask, pending signals,
- * the alternate stack, the signal system calls, and delivery with the x86-64 rt_sigframe
- * (arch/x86/kernel/signal.c, signal_64.c; kernel/signal.c).
+ * Signals of the process: dispositions (shared by its threads), process-directed pending
+ * signals, and per thread ({@link ThreadSignals}) the blocked mask, thread-directed pending signals
+ * (tgkill, faults) and the alternate stack; the signal system calls, and delivery with the x86-64
+ * rt_sigframe (arch/x86/kernel/signal.c, signal_64.c; kernel/signal.c).
+ *
+ * <p>Threads: the calling thread is {@link LinuxThread#current()} (none: the process's single
+ * thread, {@link #mainState()}). A process-directed signal goes to a thread that does not block
+ * it (complete_signal: the current one if it can, else the first that can), which is woken: a
+ * sleeping system call is unparked and sees it (EINTR), a running vCPU is kicked out to deliver
+ * it. Locking: one monitor (this object) guards all of the group's state; waits for a signal
+ * release it ({@link Object#wait}) and wake at least every {@link #POLL_MS} ms to notice the
+ * thread group's end.
  *
  * <p><b>Wiring</b> (the process's run loop):
  * <ul>
@@ -64,23 +72,20 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
         static final Action DEFAULT = new Action(SIG_DFL, 0, 0, 0);
     }
 
+    /** Longest wait for a signal between looks at the thread group's end. */
+    static final long POLL_MS = 50;
+
     private final UserMemory mem;
     private final Supplier<UserContext> context;
-    /** The vCPU, when this group drives it itself ({@link #finishSyscall}, {@link #deliver}); else null. */
-    private final Vcpu vcpu;
-    /** The context of the system call in progress (created on first use, dropped by finishSyscall). */
-    private UserContextVcpu syscallContext;
     private final int pid, uid;
     private final PrintStream diag;
 
     private final Action[] actions = new Action[NSIG + 1];
-    @SuppressWarnings("unchecked")
-    private final ArrayDeque<SigInfo>[] queues = new ArrayDeque[NSIG + 1];
-    private long pending, blocked;
-    private long altSp, altSize;
-    private int altFlags = SS_DISABLE; // SS_DISABLE when none, else the SS_AUTODISARM bit
-    /** The mask to restore after rt_sigsuspend's temporary one (TIF_RESTORE_SIGMASK), or null. */
-    private Long savedMask;
+    /** Process-directed pending signals (struct signal_struct's shared_pending). */
+    private final SignalQueue shared = new SignalQueue();
+    /** The first thread's state (the only one without a thread group). */
+    private final ThreadSignals main;
+    private LinuxThreads threads;
     private final LinuxSignalsTimer timer = new LinuxSignalsTimer();
 
     /**
@@ -107,15 +112,93 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
     private LinuxSignals(UserMemory mem, Supplier<UserContext> context, Vcpu vcpu, int pid, int uid,
             PrintStream diag) {
         this.mem = mem;
-        this.vcpu = vcpu;
+        this.main = new ThreadSignals(vcpu);
         this.context = context != null ? context : this::currentSyscall;
         this.pid = pid;
         this.uid = uid;
         this.diag = diag;
-        for (int s = 1; s <= NSIG; s++) {
-            actions[s] = Action.DEFAULT;
-            queues[s] = new ArrayDeque<>();
+        for (int s = 1; s <= NSIG; s++) actions[s] = Action.DEFAULT;
+    }
+
+    // ---- threads
+
+    /**
+     * Attaches the process's thread group: {@code leader} takes the first state; later threads
+     * come through {@link #threadCreated}.
+     */
+    public synchronized void setThreads(LinuxThreads group, LinuxThread leader) {
+        this.threads = group;
+        main.thread = leader;
+        leader.signals = main;
+    }
+
+    /** A new thread: it inherits its creator's mask; its alternate stack is none (clone with CLONE_VM) and nothing is pending. */
+    synchronized void threadCreated(LinuxThread parent, LinuxThread child) {
+        ThreadSignals p = parent.signals != null ? parent.signals : main;
+        ThreadSignals c = new ThreadSignals(child.vcpu);
+        c.blocked = p.blocked;
+        c.thread = child;
+        child.signals = c;
+    }
+
+    /** The calling thread's state. */
+    private ThreadSignals ts() {
+        LinuxThread t = LinuxThread.current();
+        ThreadSignals s = t == null ? null : t.signals;
+        return s != null ? s : main;
+    }
+
+    /** The first thread's state (for tests and a process without threads). */
+    public ThreadSignals mainState() {
+        return main;
+    }
+
+    private java.util.List<ThreadSignals> states() {
+        if (threads == null) return java.util.List.of(main);
+        java.util.List<ThreadSignals> r = new java.util.ArrayList<>();
+        for (LinuxThread t : threads.all()) if (t.signals != null) r.add(t.signals);
+        if (!r.contains(main)) r.add(main);
+        return r;
+    }
+
+    /** Whether no other thread could send a signal (then waiting with nothing armed would never end). */
+    private boolean alone() {
+        return threads == null || threads.count() <= 1;
+    }
+
+    /** Waits on this monitor for at most {@code nanos} (and {@link #POLL_MS}); the thread group's end unwinds the call. */
+    private void sleep(long nanos) {
+        if (threads != null && threads.groupExit() != null) throw threads.groupExit();
+        long ms = Math.max(1, Math.min(POLL_MS, nanos / 1_000_000L));
+        try {
+            wait(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LinuxError(Errno.EINTR);
         }
+        if (threads != null && threads.groupExit() != null) throw threads.groupExit();
+    }
+
+    /** complete_signal(): wakes a thread that does not block {@code sig} to take a process-directed signal. */
+    private void target(int sig) {
+        notifyAll();
+        if (threads == null) return;
+        LinuxThread caller = LinuxThread.current();
+        ThreadSignals me = caller == null ? null : caller.signals;
+        if (me != null && (me.blocked & bit(sig)) == 0 && !caller.exited) return; // the caller delivers it on its way out
+        for (ThreadSignals s : states()) {
+            if ((s.blocked & bit(sig)) == 0 && s.thread != null && !s.thread.exited) {
+                s.thread.wake();
+                return;
+            }
+        }
+    }
+
+    /** Whether the calling thread has a signal to take (for sleeping system calls: EINTR). */
+    public synchronized boolean interruptsCaller() {
+        pollTimer();
+        ThreadSignals s = ts();
+        return ((s.own.pending | shared.pending) & ~s.blocked) != 0;
     }
 
     @Override
@@ -142,27 +225,26 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
         return actions[sig];
     }
 
-    public long blocked() {
-        return blocked;
+    public synchronized long blocked() {
+        return ts().blocked;
     }
 
-    public void setBlocked(long mask) {
-        blocked = mask & ~UNBLOCKABLE;
+    public synchronized void setBlocked(long mask) {
+        ts().blocked = mask & ~UNBLOCKABLE;
     }
 
-    /** Whether {@link #deliverPending} has something to do (a cheap check for the run loop). */
-    public boolean hasDeliverable() {
-        pollTimer();
-        return (pending & ~blocked) != 0;
+    /** Whether {@link #deliverPending} has something to do for the calling thread (a cheap check for the run loop). */
+    public synchronized boolean hasDeliverable() {
+        return interruptsCaller();
     }
 
     /** Whether SIGALRM is due at some time ({@link #alarmDeadlineNanos()}): a run loop may interrupt the vCPU then. */
-    public boolean alarmArmed() {
+    public synchronized boolean alarmArmed() {
         return timer.realArmed();
     }
 
     /** The {@link System#nanoTime()} at which SIGALRM falls due (alarm/setitimer ITIMER_REAL), if armed. */
-    public long alarmDeadlineNanos() {
+    public synchronized long alarmDeadlineNanos() {
         return timer.realDeadline();
     }
 
@@ -172,21 +254,29 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
     }
 
     /**
-     * Waits until a signal is deliverable under {@code mask}; only the alarm timer can bring one,
-     * so without it the wait would never end (Linux sleeps forever): EDEADLK.
+     * Waits until a signal is deliverable under {@code mask}: the alarm timer or another thread
+     * can bring one; with neither the wait would never end (Linux sleeps forever): EDEADLK.
      */
     private void awaitSignal(long mask) {
+        ThreadSignals s = ts();
         while (true) {
             pollTimer();
-            if ((pending & ~mask) != 0) return;
-            if (!timer.realArmed()) throw new LinuxError(Errno.EDEADLK, "waiting for a signal that nothing can send");
-            timer.sleepUntilReal();
+            if (((s.own.pending | shared.pending) & ~mask) != 0) return;
+            if (!timer.realArmed() && alone()) {
+                throw new LinuxError(Errno.EDEADLK, "waiting for a signal that nothing can send");
+            }
+            sleep(timer.realArmed() ? timer.realDeadline() - System.nanoTime() : Long.MAX_VALUE);
         }
     }
 
+    /** The alarm timer's deadline passed: SIGALRM is queued (and its target thread woken). */
+    public synchronized void alarmTick() {
+        pollTimer();
+    }
+
     /** pause(2): sleeps until a signal is delivered, then fails with EINTR. */
-    long pause() {
-        awaitSignal(blocked);
+    synchronized long pause() {
+        awaitSignal(ts().blocked);
         throw new LinuxError(Errno.EINTR);
     }
 
@@ -195,18 +285,18 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
      * write to a broken pipe, SIGXFSZ...): si_code SI_USER with the process's own pid, as
      * {@code send_sig(sig, current, 0)}. Delivered by the next {@link #deliverPending}.
      */
-    public void raise(int sig) {
+    public synchronized void raise(int sig) {
         queue(SigInfo.sent(sig, SigInfo.SI_USER, pid, uid));
     }
 
-    /** Signals queued and not yet delivered, one bit per signal. */
-    public long pending() {
-        return pending;
+    /** Signals queued for the calling thread (its own and the process's) and not yet delivered, one bit per signal. */
+    public synchronized long pending() {
+        return ts().own.pending | shared.pending;
     }
 
     // ---- system calls
 
-    long rtSigaction(int sig, long act, long oact, long sigsetsize) {
+    synchronized long rtSigaction(int sig, long act, long oact, long sigsetsize) {
         if (sigsetsize != 8 || !valid(sig)) throw new LinuxError(Errno.EINVAL);
         if (act != 0 && (bit(sig) & UNBLOCKABLE) != 0) throw new LinuxError(Errno.EINVAL);
         Action fresh = null;
@@ -231,25 +321,30 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
         return 0;
     }
 
-    long rtSigprocmask(int how, long set, long oset, long sigsetsize) {
+    synchronized long rtSigprocmask(int how, long set, long oset, long sigsetsize) {
         if (sigsetsize != 8) throw new LinuxError(Errno.EINVAL);
-        long old = blocked;
+        ThreadSignals t = ts();
+        long old = t.blocked;
         if (set != 0) {
             long s = mem.readLong(set) & ~UNBLOCKABLE;
             switch (how) {
-                case SIG_BLOCK -> blocked |= s;
-                case SIG_UNBLOCK -> blocked &= ~s;
-                case SIG_SETMASK -> blocked = s;
+                case SIG_BLOCK -> t.blocked |= s;
+                case SIG_UNBLOCK -> t.blocked &= ~s;
+                case SIG_SETMASK -> t.blocked = s;
                 default -> throw new LinuxError(Errno.EINVAL);
             }
+            // retarget_shared_pending(): process-directed signals this thread now blocks go to another one
+            long moved = shared.pending & t.blocked & ~old;
+            for (long m = moved; m != 0; m &= m - 1) target(Long.numberOfTrailingZeros(m) + 1);
         }
         if (oset != 0) mem.writeLong(oset, old);
         return 0;
     }
 
-    long rtSigpending(long set, long sigsetsize) {
+    synchronized long rtSigpending(long set, long sigsetsize) {
         if (sigsetsize > 8) throw new LinuxError(Errno.EINVAL);
-        long v = pending & blocked;
+        ThreadSignals t = ts();
+        long v = (t.own.pending | shared.pending) & t.blocked;
         byte[] b = new byte[(int) sigsetsize];
         for (int k = 0; k < b.length; k++) b[k] = (byte) (v >>> (8 * k));
         mem.write(set, b);
@@ -261,12 +356,13 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
      * handler's return restores it (and if no handler runs, the next delivery restores it).
      * Waits for the alarm timer if needed; with nothing that could ever send a signal: EDEADLK.
      */
-    long rtSigsuspend(long set, long sigsetsize) {
+    synchronized long rtSigsuspend(long set, long sigsetsize) {
         if (sigsetsize != 8) throw new LinuxError(Errno.EINVAL);
         long s = mem.readLong(set) & ~UNBLOCKABLE;
         awaitSignal(s);
-        savedMask = blocked;
-        blocked = s;
+        ThreadSignals t = ts();
+        t.savedMask = t.blocked;
+        t.blocked = s;
         throw new LinuxError(Errno.EINTR);
     }
 
@@ -276,7 +372,7 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
      * EINTR when a signal outside the set becomes deliverable; with no timeout and no alarm armed,
      * nothing could ever send a signal (Linux would wait forever): EDEADLK.
      */
-    long rtSigtimedwait(long set, long info, long timeout, long sigsetsize) {
+    synchronized long rtSigtimedwait(long set, long info, long timeout, long sigsetsize) {
         if (sigsetsize != 8) throw new LinuxError(Errno.EINVAL);
         long s = mem.readLong(set) & ~UNBLOCKABLE;
         long ns = -1;
@@ -287,35 +383,54 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
             ns = sec > Long.MAX_VALUE / 1_000_000_000L - 1 ? Long.MAX_VALUE : sec * 1_000_000_000L + nsec;
         }
         long end = System.nanoTime() + (ns < 0 ? 0 : ns);
+        ThreadSignals t = ts();
         while (true) {
             pollTimer();
+            long pending = t.own.pending | shared.pending;
             if ((pending & s) != 0) {
-                SigInfo got = dequeue(pending & s);
+                SigInfo got = dequeue(t, pending & s);
                 if (info != 0) mem.write(info, got.encode());
                 return got.signo();
             }
-            if ((pending & ~blocked) != 0) throw new LinuxError(Errno.EINTR); // another signal's handler runs
+            if ((pending & ~t.blocked) != 0) throw new LinuxError(Errno.EINTR); // another signal's handler runs
             long now = System.nanoTime();
             if (ns >= 0 && now - end >= 0) throw new LinuxError(Errno.EAGAIN);
-            if (ns < 0 && !timer.realArmed()) {
+            if (ns < 0 && !timer.realArmed() && alone()) {
                 throw new LinuxError(Errno.EDEADLK, "sigtimedwait without timeout in a single thread");
             }
-            long wake = ns < 0 ? timer.realDeadline()
+            long wake = ns < 0 ? (timer.realArmed() ? timer.realDeadline() : now + POLL_MS * 1_000_000L)
                     : timer.realArmed() && timer.realDeadline() - end < 0 ? timer.realDeadline() : end;
-            java.util.concurrent.locks.LockSupport.parkNanos(Math.max(wake - now, 1));
+            sleep(Math.max(wake - now, 1));
         }
     }
 
-    long kill(int target, int sig) {
+    synchronized long kill(int target, int sig) {
         // pid: ourselves, our process group (0 or -pgid; jvmx's process leads its own group); -1 names everyone else.
         if (target != pid && target != 0 && target != -pid) throw new LinuxError(Errno.ESRCH);
         return send(sig, SigInfo.SI_USER);
     }
 
-    long tgkill(int tgid, int tid, int sig) {
-        if (tgid <= 0 || tid <= 0) throw new LinuxError(Errno.EINVAL);
-        if (tgid != pid || tid != pid) throw new LinuxError(Errno.ESRCH);
-        return send(sig, SigInfo.SI_TKILL);
+    /** tgkill/tkill: a thread-directed signal to thread {@code tid} of the group (ESRCH when none). */
+    synchronized long tgkill(int tgid, int tid, int sig) {
+        if (tgid <= 0 && tgid != -1 || tid <= 0) throw new LinuxError(Errno.EINVAL);
+        if (tgid != pid && tgid != -1) throw new LinuxError(Errno.ESRCH);
+        ThreadSignals to;
+        if (threads == null) {
+            if (tid != pid) throw new LinuxError(Errno.ESRCH);
+            to = main;
+        } else {
+            LinuxThread t = threads.byTid(tid);
+            if (t == null || t.signals == null) throw new LinuxError(Errno.ESRCH);
+            to = t.signals;
+        }
+        if (sig == 0) return 0;
+        if (!valid(sig)) throw new LinuxError(Errno.EINVAL);
+        SigInfo info = SigInfo.sent(sig, SigInfo.SI_TKILL, pid, uid);
+        if (ignored(sig, to) && (to.blocked & bit(sig)) == 0) return 0;
+        to.own.add(info);
+        notifyAll();
+        if (to != ts() && to.thread != null) to.thread.wake();
+        return 0;
     }
 
     private long send(int sig, int code) {
@@ -325,8 +440,9 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
         return 0;
     }
 
-    long sigaltstack(long uss, long uoss, long sp) {
-        long oldSp = altSp, oldSize = altSize;
+    synchronized long sigaltstack(long uss, long uoss, long sp) {
+        ThreadSignals t = ts();
+        long oldSp = t.altSp, oldSize = t.altSize;
         int oldFlags = altStackFlags(sp);
         if (uss != 0) {
             byte[] b = mem.read(uss, 24);
@@ -342,36 +458,43 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
     }
 
     private void setAltStack(long ssSp, int flags, long size, long sp) {
+        ThreadSignals t = ts();
         if (onAltStack(sp)) throw new LinuxError(Errno.EPERM);
         int mode = flags & ~SS_AUTODISARM;
         if (mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0) throw new LinuxError(Errno.EINVAL);
         if (mode == SS_DISABLE) {
-            altSp = 0;
-            altSize = 0;
-            altFlags = SS_DISABLE;
+            t.altSp = 0;
+            t.altSize = 0;
+            t.altFlags = SS_DISABLE;
         } else {
             if (size < MINSIGSTKSZ) throw new LinuxError(Errno.ENOMEM);
-            altSp = ssSp;
-            altSize = size;
-            altFlags = flags & SS_AUTODISARM;
+            t.altSp = ssSp;
+            t.altSize = size;
+            t.altFlags = flags & SS_AUTODISARM;
         }
     }
 
     /** sas_ss_flags(): SS_DISABLE without a stack, SS_ONSTACK when {@code sp} is on it; plus SS_AUTODISARM. */
     private int altStackFlags(long sp) {
-        if (altSize == 0) return SS_DISABLE;
-        return (onAltStack(sp) ? SS_ONSTACK : 0) | (altFlags & SS_AUTODISARM);
+        ThreadSignals t = ts();
+        if (t.altSize == 0) return SS_DISABLE;
+        return (onAltStack(sp) ? SS_ONSTACK : 0) | (t.altFlags & SS_AUTODISARM);
     }
 
     /** on_sig_stack(): the stack grows down, so its top (sp == base + size) belongs to it and the base does not. */
     private boolean onAltStack(long sp) {
-        return altSize != 0 && Long.compareUnsigned(sp, altSp) > 0 && Long.compareUnsigned(sp - altSp, altSize) <= 0;
+        ThreadSignals t = ts();
+        return t.altSize != 0 && Long.compareUnsigned(sp, t.altSp) > 0 && Long.compareUnsigned(sp - t.altSp, t.altSize) <= 0;
     }
 
     // ---- queueing
 
     /** Whether a signal sent now would be dropped (ignored and not blocked; blocked ones wait: the action may change). */
     private boolean ignored(int sig) {
+        return ignored(sig, ts());
+    }
+
+    private boolean ignored(int sig, ThreadSignals t) {
         long h = actions[sig].handler;
         if (h == SIG_IGN) return sig != SIGKILL && sig != SIGSTOP;
         return h == SIG_DFL && ignoredByDefault(sig);
@@ -384,43 +507,46 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
         };
     }
 
-    /** Queues a signal (standard signals coalesce: at most one pending; real-time ones queue). */
-    public void queue(SigInfo info) {
+    /** Queues a process-directed signal (standard signals coalesce: at most one pending; real-time ones queue). */
+    public synchronized void queue(SigInfo info) {
         int sig = info.signo();
-        if (ignored(sig) && (blocked & bit(sig)) == 0) return;
-        if (sig < 32 && !queues[sig].isEmpty()) return;
-        queues[sig].add(info);
-        pending |= bit(sig);
+        if (ignored(sig) && (ts().blocked & bit(sig)) == 0) return;
+        shared.add(info);
+        target(sig);
     }
 
     private void discard(int sig) {
-        queues[sig].clear();
-        pending &= ~bit(sig);
+        shared.clear(sig);
+        for (ThreadSignals t : states()) t.own.clear(sig);
     }
 
     /**
      * force_sig_info(): a fault's signal cannot be blocked or ignored; if it is, the action is reset
      * to SIG_DFL (so the process dies) and the signal unblocked.
      */
-    public void force(SigInfo info) {
+    public synchronized void force(SigInfo info) {
         int sig = info.signo();
-        boolean isBlocked = (blocked & bit(sig)) != 0;
+        ThreadSignals t = ts();
+        boolean isBlocked = (t.blocked & bit(sig)) != 0;
         if (isBlocked || actions[sig].handler == SIG_IGN) {
             actions[sig] = Action.DEFAULT;
-            blocked &= ~bit(sig);
+            t.blocked &= ~bit(sig);
         }
-        // The fault's own siginfo is delivered now, even if a signal of its kind was already pending.
-        if (sig < 32) queues[sig].clear();
-        queues[sig].addFirst(info);
-        pending |= bit(sig);
+        // The fault's own siginfo is delivered now, even if a signal of its kind was already pending
+        // (for the thread or the process: a standard signal is one pending instance).
+        if (sig < 32) {
+            t.own.queues[sig].clear();
+            shared.clear(sig);
+        }
+        t.own.queues[sig].addFirst(info);
+        t.own.pending |= bit(sig);
     }
 
-    private SigInfo dequeue(long deliverable) {
+    /** dequeue_signal(): synchronous signals first, the thread's own queue before the process's. */
+    private SigInfo dequeue(ThreadSignals t, long deliverable) {
         long sync = deliverable & SYNCHRONOUS_MASK;
         int sig = Long.numberOfTrailingZeros(sync != 0 ? sync : deliverable) + 1;
-        SigInfo info = queues[sig].poll();
-        if (queues[sig].isEmpty()) pending &= ~bit(sig);
-        return info;
+        return (t.own.pending & bit(sig)) != 0 ? t.own.poll(sig) : shared.poll(sig);
     }
 
     // ---- delivery
@@ -431,12 +557,13 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
      * the alternate stack) and the context is set to enter it. Several handlers stack frames; the
      * last queued runs first, as under Linux.
      */
-    public int deliverPending(UserContext ctx) {
+    public synchronized int deliverPending(UserContext ctx) {
         pollTimer();
+        ThreadSignals t = ts();
         boolean handled = false;
         long deliverable;
-        while ((deliverable = pending & ~blocked) != 0) {
-            SigInfo info = dequeue(deliverable);
+        while ((deliverable = (t.own.pending | shared.pending) & ~t.blocked) != 0) {
+            SigInfo info = dequeue(t, deliverable);
             int sig = info.signo();
             Action a = actions[sig];
             if (a.handler == SIG_IGN) continue;
@@ -455,8 +582,8 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
             }
             handled = true;
         }
-        if (savedMask != null && !handled) blocked = savedMask;
-        savedMask = null;
+        if (t.savedMask != null && !handled) t.blocked = t.savedMask;
+        t.savedMask = null;
         return CONTINUE;
     }
 
@@ -464,7 +591,7 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
      * A synchronous fault in user mode (the caller computed signal, si_code and si_addr; see
      * {@link FaultSignals}): forced (a blocked or ignored fault signal kills), then delivered.
      */
-    public int deliverFault(UserContext ctx, int signo, int code, long addr, int trapno, long err, long cr2) {
+    public synchronized int deliverFault(UserContext ctx, int signo, int code, long addr, int trapno, long err, long cr2) {
         force(SigInfo.fault(signo, code, addr, trapno, err, cr2));
         return deliverPending(ctx);
     }
@@ -474,7 +601,7 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
      * signal Linux raises ({@link FaultSignals#of}), forced and delivered. The context's RIP is the
      * faulting instruction (or the next one for traps such as #BP).
      */
-    public int deliverException(UserContext ctx, int vector, long errorCode, long cr2) {
+    public synchronized int deliverException(UserContext ctx, int vector, long errorCode, long cr2) {
         byte[] fx = vector == FaultSignals.MF || vector == FaultSignals.XM ? ctx.fxsave() : FxImage.initial();
         SigInfo info = FaultSignals.of(vector, errorCode, cr2, ctx.rip(), FxImage.fsw(fx), FxImage.fcw(fx),
                 FxImage.mxcsr(fx));
@@ -493,10 +620,11 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
 
     // ---- driving the vCPU (constructed with a Vcpu)
 
-    private UserContextVcpu currentSyscall() {
-        if (vcpu == null) throw new IllegalStateException("no user context: construct with a Vcpu or a supplier");
-        if (syscallContext == null) syscallContext = new UserContextVcpu(vcpu, UserContextVcpu.Mode.SYSCALL);
-        return syscallContext;
+    private synchronized UserContextVcpu currentSyscall() {
+        ThreadSignals t = ts();
+        if (t.vcpu == null) throw new IllegalStateException("no user context: construct with a Vcpu or a supplier");
+        if (t.syscallContext == null) t.syscallContext = new UserContextVcpu(t.vcpu, UserContextVcpu.Mode.SYSCALL);
+        return t.syscallContext;
     }
 
     /**
@@ -505,14 +633,15 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
      * rt_sigreturn restored RCX/R11 that SYSRET cannot. Returns {@link #CONTINUE} or the exit
      * status of a fatal signal (the run loop ends the process; the vCPU is left as it was).
      */
-    public int finishSyscall(long result) {
+    public synchronized int finishSyscall(long result) {
         UserContextVcpu ctx = currentSyscall();
-        syscallContext = null;
-        vcpu.setReg(Reg.RAX, result);
+        ThreadSignals t = ts();
+        t.syscallContext = null;
+        t.vcpu.setReg(Reg.RAX, result);
         int status = deliverPending(ctx);
         if (status != CONTINUE) return status;
         if (ctx.needsExactReturn()) ctx.returnToUser();
-        else vcpu.skipInstruction();
+        else t.vcpu.skipInstruction();
         return CONTINUE;
     }
 
@@ -522,7 +651,8 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
      * Returns false when the process must die of the signal (the caller reports it).
      */
     @Override
-    public boolean deliver(FaultSink.Fault f) {
+    public synchronized boolean deliver(FaultSink.Fault f) {
+        Vcpu vcpu = ts().vcpu;
         if (vcpu == null) throw new IllegalStateException("faults need the Vcpu constructor");
         UserContext ctx = new UserContextVcpu(vcpu, UserContextVcpu.Mode.TRAP);
         int code = f.code();
@@ -538,6 +668,8 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
     /** setup_rt_frame() and signal_setup_done(): the frame, then the registers and the mask. */
     private boolean setupFrame(UserContext ctx, SigInfo info, Action a) {
         if ((a.flags & SA_RESTORER) == 0) return false; // x86-64 has no vDSO fallback: Linux fails with EFAULT
+        ThreadSignals t = ts();
+        long altSp = t.altSp, altSize = t.altSize;
         long userSp = ctx.reg(Reg.RSP);
         long sp = userSp - SigFrame.RED_ZONE;
         int stackFlags = altStackFlags(userSp);
@@ -546,7 +678,7 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
         if (toAlt) sp = altSp + altSize;
         long fp = (sp - SigFrame.FPSTATE_SIZE) & -64L;
         long frame = ((fp - SigFrame.SIZE) & -16L) - 8; // (RSP + 8) % 16 == 0 at entry, as after a call
-        long frameMask = savedMask != null ? savedMask : blocked;
+        long frameMask = t.savedMask != null ? t.savedMask : t.blocked;
         long[] g = new long[SigFrame.GREGS.length];
         for (int k = 0; k < g.length; k++) g[k] = ctx.reg(SigFrame.GREGS[k]);
         SigFrame.Saved s = new SigFrame.Saved(g, ctx.rip(), ctx.rflags(), ctx.cs(), ctx.ss(), info.err(),
@@ -557,10 +689,10 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
         } catch (LinuxError e) {
             return false;
         }
-        if (toAlt && (altFlags & SS_AUTODISARM) != 0) {
-            altSp = 0;
-            altSize = 0;
-            altFlags = SS_DISABLE;
+        if (toAlt && (t.altFlags & SS_AUTODISARM) != 0) {
+            t.altSp = 0;
+            t.altSize = 0;
+            t.altFlags = SS_DISABLE;
         }
         int sig = info.signo();
         ctx.setReg(Reg.RDI, sig);
@@ -571,9 +703,9 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
         ctx.setRip(a.handler);
         ctx.setRflags(ctx.rflags() & ~(DF | RF | TF));
         ctx.fxrstor(FxImage.initial()); // the handler starts with a clean FPU (fpu__clear_user_states)
-        blocked = (blocked | a.mask | ((a.flags & SA_NODEFER) != 0 ? 0 : bit(sig))) & ~UNBLOCKABLE;
+        t.blocked = (t.blocked | a.mask | ((a.flags & SA_NODEFER) != 0 ? 0 : bit(sig))) & ~UNBLOCKABLE;
         if ((a.flags & SA_RESETHAND) != 0) actions[sig] = Action.DEFAULT;
-        savedMask = null;
+        t.savedMask = null;
         return true;
     }
 
@@ -583,7 +715,7 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
      * the FPU image, the mask and the alternate stack. A bad frame gets SIGSEGV (delivered by the
      * next {@link #deliverPending}). Returns the restored RAX.
      */
-    long rtSigreturn(UserContext ctx) {
+    synchronized long rtSigreturn(UserContext ctx) {
         long frame = ctx.reg(Reg.RSP) - 8;
         SigFrame.Saved s;
         byte[] fx = null;
@@ -597,7 +729,7 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
             force(SigInfo.fault(SIGSEGV, SigInfo.SI_KERNEL, 0, 0, 0, 0));
             return 0;
         }
-        blocked = s.mask() & ~UNBLOCKABLE;
+        ts().blocked = s.mask() & ~UNBLOCKABLE;
         for (int k = 0; k < SigFrame.GREGS.length; k++) ctx.setReg(SigFrame.GREGS[k], s.gregs()[k]);
         ctx.setRip(s.rip());
         ctx.setRflags((ctx.rflags() & ~FIX_EFLAGS) | (s.rflags() & FIX_EFLAGS));

@@ -63,7 +63,15 @@ public final class UserModeCpu {
         long gdt = frames.allocateZeroed();
         frames.write(gdt, gdtBytes(), 0, 0x100 + 0x68);
         space.mapSupervisor(GDT, gdt, true, false);
+        setUpVcpu(cpu, space, rip, rsp);
+    }
 
+    /**
+     * Sets a vCPU of a process whose guest-kernel pages exist to CPL 3 at {@code rip} with
+     * {@code rsp}: MSRs, control registers, segments, the VMCS controls, an FNINIT FPU (a new
+     * thread's vCPU; {@link #setUp} for the first).
+     */
+    public static void setUpVcpu(Vcpu cpu, AddressSpace space, long rip, long rsp) {
         var s = cpu.cpu().state;
         // Linux starts a process in the FNINIT state (FCW 037FH: every x87 exception masked, tags
         // empty); the power-up FCW 0040H would unmask them and turn the first inexact result into #MF.

@@ -48,7 +48,8 @@ public final class Vm implements AutoCloseable {
     private CpuidModel cpuid = CpuidModel.DEFAULT;
     private Engine.Tier tier = Engine.Tier.MIXED;
     /** Bumped by every monitor write into guest memory; vCPUs flush their TLB when it moved. */
-    private volatile long hostWrites;
+    /** Monitor writes so far (atomic: system calls of several guest threads write concurrently). */
+    private final java.util.concurrent.atomic.AtomicLong hostWrites = new java.util.concurrent.atomic.AtomicLong();
     private boolean closed;
 
     private Vm() {
@@ -126,7 +127,7 @@ public final class Vm implements AutoCloseable {
 
     /** After a monitor write: vCPUs drop code translated from the range and flush their TLBs on entry. */
     private void wrote(long gpa, long length) {
-        hostWrites++;
+        hostWrites.incrementAndGet();
         // The code pages are the memory's, shared by every vCPU: one report reaches all their caches.
         for (long p = gpa; p < gpa + length; ) {
             long end = Math.min(gpa + length, (p | 0xFFF) + 1);
@@ -213,7 +214,7 @@ public final class Vm implements AutoCloseable {
     }
 
     long hostWrites() {
-        return hostWrites;
+        return hostWrites.get();
     }
 
     @Override

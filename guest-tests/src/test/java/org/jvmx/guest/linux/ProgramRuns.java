@@ -43,11 +43,11 @@ final class ProgramRuns {
     private ProgramRuns() {
     }
 
-    /** Builds {@code src/test/c/linux/NAME.c} with {@code gcc -O2} (plus {@code -static} if asked) into {@code outDir}. */
+    /** Builds {@code src/test/c/linux/NAME.c} with {@code gcc -O2 -pthread} (plus {@code -static} if asked) into {@code outDir}. */
     static Path build(String name, boolean statically, Path outDir) {
         return BUILT.computeIfAbsent(name + statically + outDir, k -> {
             Path out = outDir.resolve(name + (statically ? "-static" : "-dynamic"));
-            List<String> cmd = new ArrayList<>(List.of("gcc", "-O2", "-w", "-o", out.toString(),
+            List<String> cmd = new ArrayList<>(List.of("gcc", "-O2", "-pthread", "-w", "-o", out.toString(),
                     SOURCES.resolve(name + ".c").toString(), "-lm"));
             if (statically) cmd.add(1, "-static");
             try {
