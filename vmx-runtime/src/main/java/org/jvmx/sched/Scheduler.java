@@ -49,6 +49,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The scheduler owns the VMX-preemption timer of the vCPUs it runs: {@link #add} turns the
  * control on with the slice as timer value (reloaded on every entry, "save timer value" off).
+ *
+ * <p>A monitor that must wait inside an exit handler (a Linux system call that sleeps: a futex,
+ * a pipe, nanosleep) says so with {@link #blocking}: while that worker waits it does not count,
+ * and when a vCPU is runnable and fewer than the configured number of workers are available, a
+ * spare worker (a new core) takes over; surplus workers retire between slices once the waits
+ * end. So M workers keep running vCPUs however many of them wait in the monitor, as a kernel
+ * keeps its cores busy while some threads sleep in system calls.
  */
 public final class Scheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
@@ -106,7 +113,16 @@ public final class Scheduler implements AutoCloseable {
     /** vCPUs added and not finished: given back to their embedder on {@link #close}. */
     private final java.util.Set<Task> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final MpmcVarHandleArrayQueue<Task> runQueue;
-    private final Worker[] workers;
+    private volatile Worker[] workers;
+    /** The number of workers to keep running vCPUs. */
+    private final int targetWorkers;
+    /** Workers alive and not waiting in {@link #blocking}. */
+    private final AtomicInteger available;
+    private final AtomicInteger workerIds = new AtomicInteger();
+    /** Cores of retired workers (closed with the others). */
+    private final List<Core> retiredCores = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The worker the current thread is (null on other threads). */
+    private static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Object doneLock = new Object();
     private int added, finished;
@@ -119,12 +135,83 @@ public final class Scheduler implements AutoCloseable {
         if (workers < 1) throw new IllegalArgumentException("workers " + workers);
         this.options = Objects.requireNonNull(options);
         this.runQueue = new MpmcVarHandleArrayQueue<>(options.capacity());
-        this.workers = new Worker[workers];
-        for (int k = 0; k < workers; k++) {
-            Core core = options.faultSkipHostRefresh() ? Core.createSkippingHostRefresh() : Core.create();
-            this.workers[k] = new Worker(k, core, options.capacity());
+        this.targetWorkers = workers;
+        this.available = new AtomicInteger(workers);
+        Worker[] ws = new Worker[workers];
+        for (int k = 0; k < workers; k++) ws[k] = newWorker();
+        this.workers = ws;
+        for (Worker w : ws) w.thread.start();
+    }
+
+    private Worker newWorker() {
+        Core core = options.faultSkipHostRefresh() ? Core.createSkippingHostRefresh() : Core.create();
+        return new Worker(workerIds.getAndIncrement(), core, options.capacity());
+    }
+
+    /**
+     * Runs {@code op}, which may wait a long time (a monitor's blocking service of an exit), on
+     * the current thread; when that is a worker, a spare worker keeps the vCPUs running meanwhile.
+     * Elsewhere it just runs {@code op}.
+     */
+    public static long blocking(java.util.function.LongSupplier op) {
+        Worker w = CURRENT.get();
+        if (w == null) return op.getAsLong();
+        Scheduler s = w.owner();
+        s.available.decrementAndGet();
+        if (!s.runQueue.isEmpty()) s.ensureWorker();
+        try {
+            return op.getAsLong();
+        } finally {
+            s.available.incrementAndGet();
         }
-        for (Worker w : this.workers) w.thread.start();
+    }
+
+    /** {@link #blocking(java.util.function.LongSupplier)} for an action without a result. */
+    public static void blocking(Runnable op) {
+        blocking(() -> {
+            op.run();
+            return 0L;
+        });
+    }
+
+    /** A runnable vCPU found no idle worker: start a spare one if fewer than the target are available. */
+    private void ensureWorker() {
+        for (Worker w : workers) {
+            if (w.unparkIfIdle()) return;
+        }
+        synchronized (this) {
+            if (stopping || available.get() >= targetWorkers) return;
+            Worker w = newWorker();
+            Worker[] old = workers, ws = java.util.Arrays.copyOf(old, old.length + 1);
+            ws[old.length] = w;
+            workers = ws;
+            available.incrementAndGet();
+            spares.incrementAndGet();
+            w.thread.start();
+        }
+    }
+
+    /** A worker between slices leaves when more than the target are available (a wait ended). */
+    private boolean retire(Worker w) {
+        while (true) {
+            int a = available.get();
+            if (a <= targetWorkers) return false;
+            if (available.compareAndSet(a, a - 1)) break;
+        }
+        synchronized (this) {
+            Worker[] old = workers;
+            Worker[] ws = java.util.Arrays.stream(old).filter(x -> x != w).toArray(Worker[]::new);
+            workers = ws;
+            retiredCores.add(w.core);
+        }
+        return true;
+    }
+
+    private final AtomicLong spares = new AtomicLong();
+
+    /** Spare workers started so far because workers waited in {@link #blocking}. */
+    public long sparesStarted() {
+        return spares.get();
     }
 
     /** The host's core count: the default number of workers. */
@@ -226,6 +313,7 @@ public final class Scheduler implements AutoCloseable {
             }
         }
         for (Worker w : workers) w.core.close();
+        for (Core c : retiredCores) c.close();
         for (Task t : live) { // unfinished vCPUs behave as before they were added: run() parks in HLT again
             t.vcpu.setEventHook(null);
             t.vcpu.setHaltReturns(false);
@@ -252,6 +340,7 @@ public final class Scheduler implements AutoCloseable {
         for (Worker w : workers) {
             if (w.unparkIfIdle()) return;
         }
+        if (available.get() < targetWorkers) ensureWorker(); // every worker busy and some wait in the monitor
     }
 
     /** An event arrived at a scheduled vCPU (any thread): a halted one becomes runnable again. */
@@ -307,6 +396,10 @@ public final class Scheduler implements AutoCloseable {
             thread.setDaemon(true);
         }
 
+        Scheduler owner() {
+            return Scheduler.this;
+        }
+
         boolean unparkIfIdle() {
             if (idle.get() == 1 && idle.compareAndSet(1, 0)) {
                 LockSupport.unpark(thread);
@@ -322,8 +415,10 @@ public final class Scheduler implements AutoCloseable {
 
         @Override
         public void run() {
+            CURRENT.set(this);
             try {
                 while (!stopping) {
+                    if (available.get() > targetWorkers && retire(this)) return;
                     Task t = poll();
                     if (t == null) {
                         idle.set(1);
@@ -369,7 +464,8 @@ public final class Scheduler implements AutoCloseable {
                 }
             }
             t.state.set(QUEUED);
-            Worker target = options.forceMigration() && workers.length > 1 ? workers[(index + 1) % workers.length] : null;
+            Worker[] ws = workers;
+            Worker target = options.forceMigration() && ws.length > 1 ? ws[(index + 1) % ws.length] : null;
             if (target == null && runQueue.isEmpty()) {
                 // Only this vCPU is runnable: this worker takes it again, no other core needs waking.
                 if (!runQueue.offer(t)) throw new IllegalStateException("run queue full");

@@ -217,6 +217,49 @@ class SchedulerTest {
     }
 
     /** Closing the scheduler VMCLEARs what its cores hold: the vCPU runs on in its embedder's hands (VMLAUNCH). */
+    /**
+     * One worker, two vCPUs: the first one's handler waits in the monitor (as a futex wait does)
+     * until the second one's guest code has run and exited. Without a spare worker taking over
+     * while the only worker waits, that never happens.
+     */
+    @Test
+    void aWorkerWaitingInTheMonitorIsReplacedByASpare() throws Exception {
+        try (SchedGuests g = new SchedGuests(); Scheduler s = new Scheduler(1, Scheduler.Options.defaults())) {
+            long code = g.code(0, SchedGuests.SUM_CALLING);
+            Vcpu waiter = g.vcpu(code), waker = g.vcpu(code);
+            waiter.setReg(Reg.RCX, 1);
+            waker.setReg(Reg.RCX, 3);
+            java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+            AtomicLong waited = new AtomicLong();
+            s.add(waiter, (c, x) -> {
+                if (x.reason() == ExitReason.VMCALL) {
+                    waited.set(Scheduler.blocking(() -> {
+                        try {
+                            return released.await(20, java.util.concurrent.TimeUnit.SECONDS) ? 1 : 0;
+                        } catch (InterruptedException e) {
+                            return -1;
+                        }
+                    }));
+                    c.skipInstruction();
+                    return true;
+                }
+                return false;
+            });
+            s.add(waker, (c, x) -> {
+                if (x.reason() == ExitReason.VMCALL) {
+                    c.skipInstruction();
+                    return true;
+                }
+                released.countDown(); // HLT: the sum is done
+                return false;
+            });
+            assertTrue(s.await(30, java.util.concurrent.TimeUnit.SECONDS), "both vCPUs finished");
+            assertEquals(1, waited.get(), "the waiter was released by the other vCPU, not by the timeout");
+            assertTrue(s.sparesStarted() >= 1, "a spare worker ran the other vCPU");
+            assertTrue(s.threads().size() <= 2, "one spare at most: " + s.threads());
+        }
+    }
+
     @Test
     void vcpuRunsOnAfterTheSchedulerClosed() throws Exception {
         try (SchedGuests g = new SchedGuests()) {
