@@ -32,7 +32,7 @@ final class RunCommand implements Command {
 
     @Override
     public String synopsis() {
-        return "run [--root DIR] [--strace] [--tier TIER] [--stats] PROGRAM [ARGS...]";
+        return "run [--root DIR] [--strace] [--tier TIER] [--workers M] [--stats] PROGRAM [ARGS...]";
     }
 
     @Override
@@ -51,6 +51,8 @@ final class RunCommand implements Command {
                 Option.value("root", "DIR", "the guest's root directory (default /); the interpreter is looked up under it"),
                 Option.flag("strace", "print every system call and its result on stderr, as strace does"),
                 Option.value("tier", "TIER", "interpret, jit (compile every block) or mixed (default: hot blocks compiled)"),
+                Option.value("workers", "M", "worker threads (cores) the program's threads are scheduled on, 1 to 256"
+                        + " (default: the host's processors)"),
                 Option.flag("stats", "print instructions, MIPS, VM exits, page faults and missing system calls at the end"));
     }
 
@@ -73,6 +75,8 @@ final class RunCommand implements Command {
             throw new CliException(e.getInput() + ": invalid file name");
         }
         if (!Files.isDirectory(root)) throw new CliException(root + ": --root is not a directory");
+        int workers = inv.has("workers") ? BootCommand.workers(inv, inv.value("workers"))
+                : Math.min(256, org.jvmx.sched.Scheduler.hostCores());
         inv.out().flush();
         try (LinuxProcess p = LinuxProcess.load(program, ops, environment(), root, tier)) {
             OutputStream stdout = new FileOutputStream(FileDescriptor.out), stderr = new FileOutputStream(FileDescriptor.err);
@@ -83,6 +87,7 @@ final class RunCommand implements Command {
             Personality.install(p, root, cwd, exe, new FileInputStream(FileDescriptor.in), stdout, stderr,
                     new boolean[] {LinuxFiles.hostIsTerminal(0), LinuxFiles.hostIsTerminal(1), LinuxFiles.hostIsTerminal(2)});
             p.setReport(inv.err());
+            p.setWorkers(workers);
             if (inv.has("strace")) p.setStrace(inv.err());
             int status = p.run();
             if (inv.has("stats")) inv.err().print(p.stats());

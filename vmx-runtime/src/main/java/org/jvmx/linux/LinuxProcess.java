@@ -89,7 +89,7 @@ public final class LinuxProcess implements AutoCloseable {
         });
         processCalls.setThreads(threads);
         memoryCalls.setShootdown(() -> {
-            if (threads.count() > 1) threads.shootdown(LinuxThread.current());
+            if (threads.count() > 1) org.jvmx.sched.Scheduler.blocking(() -> threads.shootdown(LinuxThread.current()));
         });
     }
 
@@ -152,6 +152,11 @@ public final class LinuxProcess implements AutoCloseable {
 
         @Override
         public void start(LinuxThread t) {
+            org.jvmx.sched.Scheduler s = scheduler;
+            if (s != null) {
+                s.add(t.vcpu, LinuxProcess.this::handle);
+                return;
+            }
             hostThreads.add(VcpuLoop.start("jvmx-" + pid + "-thread-" + t.tid, t.vcpu, LinuxProcess.this::handle,
                     threads::fail));
         }
@@ -243,10 +248,14 @@ public final class LinuxProcess implements AutoCloseable {
     public int run() {
         long t0 = System.nanoTime();
         try {
-            try {
-                VcpuLoop.run(cpu, this::handle);
-            } catch (RuntimeException e) {
-                threads.fail(e);
+            if (workers > 0) {
+                runScheduled();
+            } else {
+                try {
+                    VcpuLoop.run(cpu, this::handle);
+                } catch (RuntimeException e) {
+                    threads.fail(e);
+                }
             }
             long groupEndSeen = 0;
             while (!threads.awaitOthers(leader, 100)) {
@@ -267,6 +276,52 @@ public final class LinuxProcess implements AutoCloseable {
             strace.flush();
         }
         return ending.status;
+    }
+
+    /**
+     * Worker threads (cores) the process's threads are scheduled on ({@link org.jvmx.sched.Scheduler});
+     * 0: every thread's vCPU on a Java thread of its own.
+     */
+    public void setWorkers(int m) {
+        if (m < 0) throw new IllegalArgumentException("workers " + m);
+        this.workers = m;
+    }
+
+    private int workers;
+    private volatile org.jvmx.sched.Scheduler scheduler;
+    private org.jvmx.sched.Scheduler.Stats schedulerStats;
+    private long sparesStarted;
+
+    /**
+     * Every thread's vCPU on the scheduler's workers until the last thread is gone (a thread stuck
+     * in a host call after exit_group is abandoned after {@link #ABANDON_MS}). System calls that may
+     * sleep run inside {@link org.jvmx.sched.Scheduler#blocking}, so sleeping threads never keep
+     * runnable ones off the cores.
+     */
+    private void runScheduled() {
+        try (org.jvmx.sched.Scheduler s = new org.jvmx.sched.Scheduler(workers, org.jvmx.sched.Scheduler.Options.defaults())) {
+            scheduler = s;
+            s.add(cpu, this::handle);
+            long groupEndSeen = 0;
+            while (true) {
+                try {
+                    if (s.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) break;
+                } catch (RuntimeException e) {
+                    threads.fail(e);
+                    break;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                if (threads.groupExit() == null) continue;
+                if (groupEndSeen == 0) groupEndSeen = System.nanoTime();
+                else if (System.nanoTime() - groupEndSeen > ABANDON_MS * 1_000_000L) break;
+            }
+            schedulerStats = s.stats();
+            sparesStarted = s.sparesStarted();
+        } finally {
+            scheduler = null;
+        }
     }
 
     /** How long {@link #run} waits for threads to notice the group's end before it returns without them. */
@@ -409,7 +464,8 @@ public final class LinuxProcess implements AutoCloseable {
         replaced[0] = false;
         long r;
         try {
-            r = table.call(n, a0, a1, a2, a3, a4, a5);
+            r = n >= 0 && MAY_SLEEP[n] ? org.jvmx.sched.Scheduler.blocking(() -> table.call(n, a0, a1, a2, a3, a4, a5))
+                    : table.call(n, a0, a1, a2, a3, a4, a5);
         } catch (ProcessExit | ProcessCalls.ThreadExit e) {
             if (strace != null) {
                 strace.println(tracePrefix(t) + Strace.call(table.entry(n), (int) nr, new long[] {a0, a1, a2, a3, a4, a5}, space, -1)
@@ -430,6 +486,22 @@ public final class LinuxProcess implements AutoCloseable {
         }
         cpu.setReg(Reg.RAX, r);
         cpu.skipInstruction();
+    }
+
+    /**
+     * System calls that may sleep (or wait for a lock another thread holds while it waits for the
+     * others: the memory calls' TLB shootdown): read/write and their vector and positional forms
+     * (pipes, terminals), poll/select, the sleeps and signal waits, futex, wait4, flock/fcntl,
+     * fsync, sendfile/splice/copy_file_range, and the memory calls. On a scheduler worker they run
+     * inside {@link org.jvmx.sched.Scheduler#blocking}.
+     */
+    private static final boolean[] MAY_SLEEP = new boolean[SyscallTable.MAX];
+
+    static {
+        for (int n : new int[] {0, 1, 7, 9, 10, 11, 12, 17, 18, 19, 20, 23, 25, 26, 28, 34, 35, 40, 61, 72, 73, 74, 75,
+                128, 130, 202, 230, 232, 247, 270, 271, 275, 281, 295, 296, 326}) {
+            MAY_SLEEP[n] = true;
+        }
     }
 
     /** strace -f's tag of a line once the process has threads. */
@@ -493,6 +565,14 @@ public final class LinuxProcess implements AutoCloseable {
         if (threads.created() > 1) {
             b.append(String.format(Locale.ROOT, "stats: %d threads (%d vCPUs), %d clone requests refused%n",
                     threads.created(), vm.vcpus().size(), threads.refusedClones()));
+        }
+        org.jvmx.sched.Scheduler.Stats st = schedulerStats;
+        if (st != null) {
+            long migrations = 0;
+            for (Vcpu v : vm.vcpus()) migrations += v.migrations();
+            b.append(String.format(Locale.ROOT, "stats: scheduler: %d workers (%d spares started for sleeping calls), "
+                    + "%d slices (%d ended by the preemption timer), %d migrations%n", workers, sparesStarted, st.slices(),
+                    st.timerExpiries(), migrations));
         }
         synchronized (exits) {
             long total = exits.values().stream().mapToLong(Long::longValue).sum();

@@ -53,8 +53,8 @@ import org.slf4j.LoggerFactory;
  * <p>A monitor that must wait inside an exit handler (a Linux system call that sleeps: a futex,
  * a pipe, nanosleep) says so with {@link #blocking}: while that worker waits it does not count,
  * and when a vCPU is runnable and fewer than the configured number of workers are available, a
- * spare worker (a new core) takes over; surplus workers retire between slices once the waits
- * end. So M workers keep running vCPUs however many of them wait in the monitor, as a kernel
+ * spare worker (a new core) takes over; surplus workers retire when they find nothing to run
+ * once the waits end. So M workers keep running vCPUs however many of them wait in the monitor, as a kernel
  * keeps its cores busy while some threads sleep in system calls.
  */
 public final class Scheduler implements AutoCloseable {
@@ -91,6 +91,9 @@ public final class Scheduler implements AutoCloseable {
             return new Options(sliceNanos, forceMigration, on, capacity);
         }
     }
+
+    /** How long {@link #close} waits for each worker to finish its slice. */
+    private static final long CLOSE_WAIT_MS = 5_000;
 
     /** Counters since creation. */
     public record Stats(long slices, long timerExpiries, long exitsHandled, long halts, long wakeups, long parks) {}
@@ -155,14 +158,16 @@ public final class Scheduler implements AutoCloseable {
      */
     public static long blocking(java.util.function.LongSupplier op) {
         Worker w = CURRENT.get();
-        if (w == null) return op.getAsLong();
+        if (w == null || w.blockingDepth > 0) return op.getAsLong(); // not a worker, or already counted out
         Scheduler s = w.owner();
+        w.blockingDepth++;
         s.available.decrementAndGet();
         if (!s.runQueue.isEmpty()) s.ensureWorker();
         try {
             return op.getAsLong();
         } finally {
             s.available.incrementAndGet();
+            w.blockingDepth--;
         }
     }
 
@@ -191,7 +196,7 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** A worker between slices leaves when more than the target are available (a wait ended). */
+    /** An idle worker leaves when more than the target are available (a wait ended). */
     private boolean retire(Worker w) {
         while (true) {
             int a = available.get();
@@ -302,17 +307,20 @@ public final class Scheduler implements AutoCloseable {
         stopping = true;
         for (Worker w : workers) LockSupport.unpark(w.thread);
         boolean interrupted = false;
+        List<Worker> stopped = new ArrayList<>();
         for (Worker w : workers) {
             while (true) {
                 try {
-                    w.thread.join();
+                    // a worker still waiting in a monitor call (blocking) is left behind: a daemon thread
+                    w.thread.join(CLOSE_WAIT_MS);
+                    if (!w.thread.isAlive()) stopped.add(w);
                     break;
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
             }
         }
-        for (Worker w : workers) w.core.close();
+        for (Worker w : stopped) w.core.close();
         for (Core c : retiredCores) c.close();
         for (Task t : live) { // unfinished vCPUs behave as before they were added: run() parks in HLT again
             t.vcpu.setEventHook(null);
@@ -396,6 +404,9 @@ public final class Scheduler implements AutoCloseable {
             thread.setDaemon(true);
         }
 
+        /** Nesting of {@link Scheduler#blocking} on this worker's thread. */
+        int blockingDepth;
+
         Scheduler owner() {
             return Scheduler.this;
         }
@@ -418,8 +429,9 @@ public final class Scheduler implements AutoCloseable {
             CURRENT.set(this);
             try {
                 while (!stopping) {
-                    if (available.get() > targetWorkers && retire(this)) return;
                     Task t = poll();
+                    // an idle worker leaves when more than M are available (a wait in the monitor ended)
+                    if (t == null && available.get() > targetWorkers && retire(this)) return;
                     if (t == null) {
                         idle.set(1);
                         VarHandle.fullFence(); // flag, fence, queues here; element, fence, flag in enqueue: no lost wake-up

@@ -76,6 +76,7 @@ final class LinuxRuns {
                     inv.program().toAbsolutePath().normalize().toString(), new ByteArrayInputStream(inv.stdin()), out, err,
                     new boolean[3]);
             p.setReport(report);
+            p.setWorkers(org.jvmx.sched.Scheduler.hostCores()); // as the run command does
             int status = p.run();
             report.flush();
             return new Outcome(status, out.toByteArray(), err.toByteArray());

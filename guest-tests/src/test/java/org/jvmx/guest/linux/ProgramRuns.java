@@ -109,7 +109,13 @@ final class ProgramRuns {
     }
 
     /** Runs {@code inv} under jvmx in this JVM: the host's files as root, fds 0-2 not terminals. */
+    /** As {@code jvmx run} runs it: the threads scheduled on as many workers as the host has processors. */
     static Outcome runJvmx(Invocation inv) {
+        return runJvmx(inv, org.jvmx.sched.Scheduler.hostCores());
+    }
+
+    /** With the program's threads on {@code workers} worker threads (0: a Java thread per guest thread). */
+    static Outcome runJvmx(Invocation inv, int workers) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         PrintWriter report = new PrintWriter(err, true);
         try (LinuxProcess p = LinuxProcess.load(inv.program(), inv.argv(), inv.env(), Path.of("/"), Engine.Tier.MIXED)) {
@@ -117,6 +123,7 @@ final class ProgramRuns {
                     inv.program().toAbsolutePath().normalize().toString(), new ByteArrayInputStream(inv.stdin()), out, err,
                     new boolean[3]);
             p.setReport(report);
+            p.setWorkers(workers);
             int status = p.run();
             report.flush();
             return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

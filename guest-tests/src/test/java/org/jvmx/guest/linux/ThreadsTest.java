@@ -56,24 +56,29 @@ class ThreadsTest {
     @TestFactory
     Stream<DynamicTest> likeNative() {
         List<DynamicTest> tests = new ArrayList<>();
+        int cores = org.jvmx.sched.Scheduler.hostCores();
         for (boolean statically : new boolean[] {true, false}) {
             for (List<String> args : runs()) {
                 String name = (statically ? "static: " : "dynamic: ") + String.join(" ", args);
-                tests.add(DynamicTest.dynamicTest(name, () -> check(args, statically)));
+                tests.add(DynamicTest.dynamicTest(name, () -> check(args, statically, cores)));
             }
+        }
+        // More threads than cores: every thread's vCPU on one worker, sleeping calls handed to spares
+        for (List<String> args : runs()) {
+            tests.add(DynamicTest.dynamicTest("static, 1 worker: " + String.join(" ", args), () -> check(args, true, 1)));
         }
         return tests.stream();
     }
 
-    private static void check(List<String> args, boolean statically) {
+    private static void check(List<String> args, boolean statically, int workers) {
         Path exe = ProgramRuns.build("threads", statically, dir);
         List<String> argv = new ArrayList<>(List.of(exe.toString()));
         argv.addAll(args);
-        String tag = String.join("_", args) + statically;
+        String tag = String.join("_", args) + statically + workers;
         ProgramRuns.Outcome n = ProgramRuns.runNative(new ProgramRuns.Invocation(argv, CProgramsTest.ENV,
                 ProgramRuns.freshDir(dir, "native-" + tag), new byte[0]));
         ProgramRuns.Outcome j = ProgramRuns.runJvmx(new ProgramRuns.Invocation(argv, CProgramsTest.ENV,
-                ProgramRuns.freshDir(dir, "jvmx-" + tag), new byte[0]));
+                ProgramRuns.freshDir(dir, "jvmx-" + tag), new byte[0]), workers);
         assertEquals(n.stdout(), j.stdout(), "stdout; jvmx stderr: " + j.stderr());
         assertEquals(n.status(), j.status(), "status; jvmx stderr: " + j.stderr());
         if (n.status() < 128) assertEquals(n.stderr(), j.stderr(), "stderr"); // else jvmx adds its one-line report
