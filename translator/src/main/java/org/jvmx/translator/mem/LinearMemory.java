@@ -122,14 +122,8 @@ public final class LinearMemory {
         if (tlb.hit(i, linear, size)) {
             return memory.ramGetAndAdd(tlb.segments[i], linear + tlb.addends[i], tlb.physicalPage(i) | (linear & 0xFFF), size, delta);
         }
-        probeWrite(linear, size, user); // a locked read-modify-write faults as a write (W/R = 1)
         long m = PhysicalMemory.mask(size);
-        long old = read(linear, size, user);
-        while (true) {
-            long seen = compareAndExchange(linear, size, old, (old + delta) & m, user);
-            if (seen == old) return old;
-            old = seen;
-        }
+        return casLoop(linear, size, user, old -> (old + delta) & m);
     }
 
     /** A locked exchange (XCHG with memory, SDM Vol. 3A 9.1.2.1): stores {@code value}, returns the old value. */
@@ -138,11 +132,16 @@ public final class LinearMemory {
         if (tlb.hit(i, linear, size)) {
             return memory.ramGetAndSet(tlb.segments[i], linear + tlb.addends[i], tlb.physicalPage(i) | (linear & 0xFFF), size, value);
         }
-        probeWrite(linear, size, user); // a locked read-modify-write faults as a write (W/R = 1)
-        long m = PhysicalMemory.mask(size);
+        long v = value & PhysicalMemory.mask(size);
+        return casLoop(linear, size, user, old -> v);
+    }
+
+    /** The slow path of a locked read-modify-write: a compare-and-exchange loop, faulting as a write first (W/R = 1). */
+    private long casLoop(long linear, int size, boolean user, java.util.function.LongUnaryOperator next) {
+        probeWrite(linear, size, user);
         long old = read(linear, size, user);
         while (true) {
-            long seen = compareAndExchange(linear, size, old, value & m, user);
+            long seen = compareAndExchange(linear, size, old, next.applyAsLong(old), user);
             if (seen == old) return old;
             old = seen;
         }
