@@ -31,8 +31,8 @@ public final class Engine implements AutoCloseable {
 
     /** When set, the interpreter reports each retired instruction (and compiles nothing). */
     public Tracer tracer;
-    /** Interpreted executions of a block before it is compiled (MIXED). */
-    public int hotThreshold = 50;
+    /** Interpreted executions of a block before it is compiled (MIXED; system property {@code jvmx.jit.hot}). */
+    public int hotThreshold = Integer.getInteger("jvmx.jit.hot", 50);
 
     public Engine(Cpu cpu, Tier tier, Jit jit) {
         if (tier != Tier.INTERPRET && jit == null) throw new IllegalArgumentException(tier + " needs a JIT");

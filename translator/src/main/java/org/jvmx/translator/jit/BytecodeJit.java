@@ -23,13 +23,26 @@ import org.objectweb.asm.util.CheckClassAdapter;
  * fit, and a single block that still does not fit is emitted without inlining.
  *
  * <p>With {@link #verify} (system property {@code jvmx.jit.verify}) every class is checked
- * by ASM's verifier before it is defined.
+ * by ASM's verifier before it is defined. For performance studies, {@code jvmx.jit.methodLimit}
+ * and {@code jvmx.jit.maxBlocks} override the region bounds, and {@code jvmx.jit.dump=DIR}
+ * writes every generated class there.
  */
 public final class BytecodeJit implements Jit {
     /** Blocks per region at most. */
-    public static final int MAX_BLOCKS = 32;
-    /** Target bytecode size of a generated method, well below HugeMethodLimit (8,000). */
-    public static final int METHOD_LIMIT = 6000;
+    public static final int MAX_BLOCKS = Integer.getInteger("jvmx.jit.maxBlocks", 32);
+    /**
+     * Target bytecode size of a region's method. Far below HugeMethodLimit (8,000) on purpose:
+     * C2's time grows faster than the method (register allocation over every guest register
+     * live across every call), and its inlining budget ({@code DesiredMethodLimit}, 8,000
+     * bytes) counts the method's own bytecode, so in a big method the helpers of later
+     * instructions stay calls. Measured on busybox gzip, bzip2, md5sum and sort (CPU time of
+     * the whole run, see perf/RESULTS.md): 1,500 to 2,000 beat 3,000 and 6,000 by 10 to 35%.
+     * A single block larger than this (unrolled code) gets {@link #BLOCK_LIMIT} instead of
+     * losing its inline code.
+     */
+    public static final int METHOD_LIMIT = Integer.getInteger("jvmx.jit.methodLimit", 1500);
+    /** The limit for a region of one block that does not fit in {@link #METHOD_LIMIT} (a long, unrolled block). */
+    public static final int BLOCK_LIMIT = 6000;
 
     /** Verify every generated class with ASM's CheckClassAdapter (tests turn it on). */
     public static volatile boolean verify = Boolean.getBoolean("jvmx.jit.verify");
@@ -61,15 +74,18 @@ public final class BytecodeJit implements Jit {
         boolean inl = inline;
         RegionEmitter e;
         byte[] bytes;
+        int limit = METHOD_LIMIT;
         while (true) {
             e = new RegionEmitter(region, inl);
-            bytes = e.emit(CLASS_NAME, METHOD_LIMIT);
+            bytes = e.emit(CLASS_NAME, limit);
             if (bytes != null) break;
             if (region.size() > 1) {
                 int fit = 0;
                 // The prologue, exits and stubs take room too: keep the blocks that end well inside.
-                while (fit < region.size() && e.blockEnd[fit] <= METHOD_LIMIT * 3 / 4) fit++;
+                while (fit < region.size() && e.blockEnd[fit] <= limit * 3 / 4) fit++;
                 region = region.prefix(Math.min(fit, region.size() - 1));
+            } else if (limit < BLOCK_LIMIT) {
+                limit = BLOCK_LIMIT; // one long block (unrolled code): better big than not inlined
             } else if (inl) {
                 inl = false;
             } else {
@@ -77,6 +93,7 @@ public final class BytecodeJit implements Jit {
             }
         }
         if (verify) check(bytes);
+        if (DUMP != null) dump(bytes, block);
         CompiledCode code;
         try {
             MethodHandles.Lookup l = LOOKUP.defineHiddenClassWithClassData(bytes, java.util.List.copyOf(e.data), true);
@@ -93,6 +110,17 @@ public final class BytecodeJit implements Jit {
         stats.regionsCompiled++;
         stats.translateNanos += System.nanoTime() - t0;
         return code;
+    }
+
+    private static final String DUMP = System.getProperty("jvmx.jit.dump");
+
+    /** Writes the class file to the directory of {@code jvmx.jit.dump} (inspection with javap). */
+    private static void dump(byte[] bytes, Block block) {
+        try {
+            java.nio.file.Files.write(java.nio.file.Path.of(DUMP, String.format("region-%x.class", block.start)), bytes);
+        } catch (java.io.IOException ignored) {
+            // inspection only
+        }
     }
 
     private static void check(byte[] bytes) {
