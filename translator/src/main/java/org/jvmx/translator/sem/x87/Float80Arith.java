@@ -59,11 +59,23 @@ public final class Float80Arith {
     }
 
     /** Whether an unmasked denormal-operand exception stops the operation here. */
-    private static boolean stopped(X87Env env) {
+    static boolean stopped(X87Env env) {
         return (env.flags & ~env.masks & (X87Env.IE | X87Env.DE)) != 0;
     }
 
     public static Float80 add(X87Env env, Float80 a, Float80 b) {
+        Float80 r = addSpecial(env, a, b);
+        if (r != null) return r;
+        addFinite(env, a.se(), a.sig(), b.se(), b.sig());
+        return env.result();
+    }
+
+    /**
+     * The cases of a + b decided without arithmetic (NaNs, a stopping denormal, infinities, two
+     * zeros) — shared with the exact reference the tests compare with; null when both are finite
+     * and not both zero.
+     */
+    static Float80 addSpecial(X87Env env, Float80 a, Float80 b) {
         Float80 n = nanOperands(env, a, b);
         if (n != null || stopped(env)) return n == null ? a : n;
         if (a.isInfinity() || b.isInfinity()) {
@@ -74,8 +86,7 @@ public final class Float80Arith {
             if (a.negative() == b.negative()) return a;
             return env.rc == X87Env.RC_DOWN ? Float80.NEG_ZERO : Float80.ZERO;
         }
-        addFinite(env, a.se(), a.sig(), b.se(), b.sig());
-        return env.result();
+        return null;
     }
 
     /** The power of two of the lowest significand bit of a finite value with sign/exponent {@code se}. */
@@ -166,6 +177,14 @@ public final class Float80Arith {
     }
 
     public static Float80 mul(X87Env env, Float80 a, Float80 b) {
+        Float80 r = mulSpecial(env, a, b);
+        if (r != null) return r;
+        mulFinite(env, a.se(), a.sig(), b.se(), b.sig());
+        return env.result();
+    }
+
+    /** The cases of a * b decided without arithmetic; null when both are finite and non-zero. */
+    static Float80 mulSpecial(X87Env env, Float80 a, Float80 b) {
         Float80 n = nanOperands(env, a, b);
         if (n != null || stopped(env)) return n == null ? a : n;
         boolean neg = a.negative() != b.negative();
@@ -174,8 +193,7 @@ public final class Float80Arith {
             return neg ? Float80.NEG_INFINITY : Float80.INFINITY;
         }
         if (a.isZero() || b.isZero()) return neg ? Float80.NEG_ZERO : Float80.ZERO;
-        mulFinite(env, a.se(), a.sig(), b.se(), b.sig());
-        return env.result();
+        return null;
     }
 
     /** a * b for finite non-zero operands: the exact 128-bit product, rounded; the result in {@code env.resultSe/resultSig}. */
@@ -185,6 +203,14 @@ public final class Float80Arith {
     }
 
     public static Float80 div(X87Env env, Float80 a, Float80 b) {
+        Float80 r = divSpecial(env, a, b);
+        if (r != null) return r;
+        divFinite(env, a.se(), a.sig(), b.se(), b.sig());
+        return env.result();
+    }
+
+    /** The cases of a / b decided without arithmetic; null when both are finite and non-zero. */
+    static Float80 divSpecial(X87Env env, Float80 a, Float80 b) {
         Float80 n = nanOnly(env, a, b);
         if (n != null) return n;
         boolean neg = a.negative() != b.negative();
@@ -203,8 +229,7 @@ public final class Float80Arith {
             return neg ? Float80.NEG_INFINITY : Float80.INFINITY;
         }
         if (a.isZero()) return neg ? Float80.NEG_ZERO : Float80.ZERO;
-        divFinite(env, a.se(), a.sig(), b.se(), b.sig());
-        return env.result();
+        return null;
     }
 
     /** a / b for finite non-zero operands: the result in {@code env.resultSe/resultSig}. */
@@ -228,12 +253,8 @@ public final class Float80Arith {
     }
 
     public static Float80 sqrt(X87Env env, Float80 a) {
-        if (a.negative() && a.isFiniteNonZero()) return env.invalid(); // before the denormal check
-        Float80 n = nanOperand(env, a);
-        if (n != null || stopped(env)) return n == null ? a : n;
-        if (a.isZero()) return a;
-        if (a.negative()) return env.invalid();
-        if (a.isInfinity()) return a;
+        Float80 r = sqrtSpecial(env, a);
+        if (r != null) return r;
         // m * 2^e with m normalized and e even; the root of the 128-bit m * 2^64 (or 2^63) is 64 bits
         int lz = Long.numberOfLeadingZeros(a.sig());
         long m = a.sig() << lz;
@@ -251,6 +272,17 @@ public final class Float80Arith {
         boolean half = remHi != 0 || Long.compareUnsigned(remLo, s) > 0;
         boolean sticky = remHi != 0 || remLo != 0;
         return Float80Fast.toExtended(env, false, s, half ? Long.MIN_VALUE : 0, sticky, e / 2 - 64);
+    }
+
+    /** The cases of the square root decided without arithmetic; null for a finite positive operand. */
+    static Float80 sqrtSpecial(X87Env env, Float80 a) {
+        if (a.negative() && a.isFiniteNonZero()) return env.invalid(); // before the denormal check
+        Float80 n = nanOperand(env, a);
+        if (n != null || stopped(env)) return n == null ? a : n;
+        if (a.isZero()) return a;
+        if (a.negative()) return env.invalid();
+        if (a.isInfinity()) return a;
+        return null;
     }
 
     /** FRNDINT: to an integer per RC, at full precision (SDM Vol. 2A, FRNDINT). */

@@ -66,6 +66,20 @@ public final class Float80Convert {
     }
 
     private static long toBinary(X87Env env, Float80 a, Float80Round.Format f, int expBits) {
+        if (specialForBinary(a)) return specialBinary(env, a, f, expBits);
+        return Float80Fast.toBinary(env, a, f, expBits);
+    }
+
+    /** Whether {@code a} converts to single/double without rounding: unsupported, NaN, infinity, zero. */
+    static boolean specialForBinary(Float80 a) {
+        return switch (a.kind()) {
+            case UNSUPPORTED, NAN, INFINITY, ZERO -> true;
+            default -> false; // a denormal source raises no DE here (measured on this host)
+        };
+    }
+
+    /** The single/double encoding of a {@link #specialForBinary} value, with its invalid-operation flag. */
+    static long specialBinary(X87Env env, Float80 a, Float80Round.Format f, int expBits) {
         int fracBits = f.precision() - 1;
         long sign = a.negative() ? 1L << (fracBits + expBits) : 0;
         long expAll = (1L << expBits) - 1;
@@ -81,12 +95,10 @@ public final class Float80Convert {
             case INFINITY -> {
                 return sign | expAll << fracBits;
             }
-            case ZERO -> {
-                return sign;
+            default -> {
+                return sign; // ZERO
             }
-            default -> { } // a denormal source raises no DE here (measured on this host)
         }
-        return Float80Fast.toBinary(env, a, f, expBits);
     }
 
     /**

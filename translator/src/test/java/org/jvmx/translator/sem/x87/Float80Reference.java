@@ -15,16 +15,8 @@ final class Float80Reference {
     private static final int FAR = 130;
 
     public static Float80 add(X87Env env, Float80 a, Float80 b) {
-        Float80 n = Float80Arith.nanOperands(env, a, b);
-        if (n != null || stopped(env)) return n == null ? a : n;
-        if (a.isInfinity() || b.isInfinity()) {
-            if (a.isInfinity() && b.isInfinity() && a.negative() != b.negative()) return env.invalid();
-            return a.isInfinity() ? a : b;
-        }
-        if (a.isZero() && b.isZero()) {
-            if (a.negative() == b.negative()) return a;
-            return env.rc == X87Env.RC_DOWN ? Float80.NEG_ZERO : Float80.ZERO;
-        }
+        Float80 r = Float80Arith.addSpecial(env, a, b);
+        if (r != null) return r;
         BigInteger ma = signed(a), mb = signed(b);
         int ea = a.scale(), eb = b.scale();
         if (ea - eb > FAR + 70) {
@@ -56,36 +48,16 @@ final class Float80Reference {
     }
 
     public static Float80 mul(X87Env env, Float80 a, Float80 b) {
-        Float80 n = Float80Arith.nanOperands(env, a, b);
-        if (n != null || stopped(env)) return n == null ? a : n;
+        Float80 r = Float80Arith.mulSpecial(env, a, b);
+        if (r != null) return r;
         boolean neg = a.negative() != b.negative();
-        if (a.isInfinity() || b.isInfinity()) {
-            if (a.isZero() || b.isZero()) return env.invalid();
-            return neg ? Float80.NEG_INFINITY : Float80.INFINITY;
-        }
-        if (a.isZero() || b.isZero()) return neg ? Float80.NEG_ZERO : Float80.ZERO;
         return Float80Round.toExtended(env, neg, a.mag().multiply(b.mag()), a.scale() + b.scale());
     }
 
     public static Float80 div(X87Env env, Float80 a, Float80 b) {
-        Float80 n = Float80Arith.nanOnly(env, a, b);
-        if (n != null) return n;
+        Float80 r = Float80Arith.divSpecial(env, a, b);
+        if (r != null) return r;
         boolean neg = a.negative() != b.negative();
-        // A zero divisor is seen before a denormal dividend: ZE alone (measured on this host).
-        if (b.isZero() && a.isFiniteNonZero()) {
-            env.raise(X87Env.ZE);
-            return neg ? Float80.NEG_INFINITY : Float80.INFINITY;
-        }
-        Float80Arith.denormals(env, a, b);
-        if (stopped(env)) return a;
-        if (a.isInfinity()) return b.isInfinity() ? env.invalid() : neg ? Float80.NEG_INFINITY : Float80.INFINITY;
-        if (b.isInfinity()) return neg ? Float80.NEG_ZERO : Float80.ZERO;
-        if (b.isZero()) {
-            if (a.isZero()) return env.invalid();
-            env.raise(X87Env.ZE);
-            return neg ? Float80.NEG_INFINITY : Float80.INFINITY;
-        }
-        if (a.isZero()) return neg ? Float80.NEG_ZERO : Float80.ZERO;
         BigInteger[] qr = a.mag().shiftLeft(FAR).divideAndRemainder(b.mag());
         BigInteger q = qr[0].shiftLeft(1);
         if (qr[1].signum() != 0) q = q.setBit(0);
@@ -93,12 +65,8 @@ final class Float80Reference {
     }
 
     public static Float80 sqrt(X87Env env, Float80 a) {
-        if (a.negative() && a.isFiniteNonZero()) return env.invalid(); // before the denormal check
-        Float80 n = Float80Arith.nanOperand(env, a);
-        if (n != null || stopped(env)) return n == null ? a : n;
-        if (a.isZero()) return a;
-        if (a.negative()) return env.invalid();
-        if (a.isInfinity()) return a;
+        Float80 r = Float80Arith.sqrtSpecial(env, a);
+        if (r != null) return r;
         BigInteger m = a.mag();
         int e = a.scale();
         if ((e & 1) != 0) {
@@ -113,31 +81,9 @@ final class Float80Reference {
         return Float80Round.toExtended(env, false, s, e - 1);
     }
 
-    static boolean stopped(X87Env env) {
-        return (env.flags & ~env.masks & (X87Env.IE | X87Env.DE)) != 0;
-    }
 
     static long toBinary(X87Env env, Float80 a, Float80Round.Format f, int expBits) {
-        int fracBits = f.precision() - 1;
-        long sign = a.negative() ? 1L << (fracBits + expBits) : 0;
-        long expAll = (1L << expBits) - 1;
-        switch (a.kind()) {
-            case UNSUPPORTED -> {
-                env.raise(X87Env.IE);
-                return 1L << (fracBits + expBits) | expAll << fracBits | 1L << (fracBits - 1);
-            }
-            case NAN -> {
-                if (a.isSignaling()) env.raise(X87Env.IE);
-                return sign | expAll << fracBits | ((a.sig() | Float80.QUIET_BIT) << 1 >>> (64 - fracBits));
-            }
-            case INFINITY -> {
-                return sign | expAll << fracBits;
-            }
-            case ZERO -> {
-                return sign;
-            }
-            default -> { } // a denormal source raises no DE here (measured on this host)
-        }
+        if (Float80Convert.specialForBinary(a)) return Float80Convert.specialBinary(env, a, f, expBits);
         return Float80Round.packBinary(Float80Round.round(env, a.negative(), a.mag(), a.scale(), f, false), f, expBits);
     }
 
@@ -171,7 +117,7 @@ final class Float80Reference {
 
     public static Float80 roundToInteger(X87Env env, Float80 a) {
         Float80 n = Float80Arith.nanOperand(env, a);
-        if (n != null || stopped(env)) return n == null ? a : n;
+        if (n != null || Float80Arith.stopped(env)) return n == null ? a : n;
         if (a.isZero() || a.isInfinity() || a.scale() >= 0) return a;
         BigInteger r = Float80Round.roundAt(env, a.negative(), a.mag(), a.scale(), 0);
         if (r.signum() == 0) return a.negative() ? Float80.NEG_ZERO : Float80.ZERO;
