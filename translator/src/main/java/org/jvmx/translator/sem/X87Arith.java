@@ -203,19 +203,7 @@ final class X87Arith {
     private static void fxtract(Cpu c, Instruction i) {
         FpuState f = X87Stack.begin(c, i);
         X87Stack.recordPointers(c, f, i, -1);
-        if (X87Stack.empty(f, 0)) {
-            if (X87Stack.underflowStops(f)) return;
-            X87Stack.set(f, 0, Float80.INDEFINITE);
-            X87Stack.push(f, Float80.INDEFINITE);
-            return;
-        }
-        if (X87Stack.pushOverflows(f)) {
-            X87Stack.stackFault(f, true);
-            if ((f.fcw & X87Env.IE) == 0) return;
-            X87Stack.set(f, 0, Float80.INDEFINITE);
-            X87Stack.push(f, Float80.INDEFINITE);
-            return;
-        }
+        if (X87Stack.replaceAndPushFaults(f)) return;
         X87Env env = X87Stack.env(f);
         Float80[] r = Float80Arith.extract(env, X87Stack.get(f, 0));
         X87Stack.finish(f, env);

@@ -124,6 +124,29 @@ final class X87Stack {
         set(f, 0, v);
     }
 
+    /**
+     * The stack checks of an instruction that replaces ST(0) and pushes one more value (FXTRACT,
+     * FPTAN, FSINCOS): an empty ST(0) is a stack underflow, a full register below it an overflow;
+     * with the invalid-operation exception masked both ST(0) and the pushed value become the
+     * indefinite. True when such a fault ended the instruction.
+     */
+    static boolean replaceAndPushFaults(FpuState f) {
+        if (empty(f, 0)) {
+            if (underflowStops(f)) return true;
+            set(f, 0, Float80.INDEFINITE);
+            push(f, Float80.INDEFINITE); // no overflow check after the underflow (measured on this host)
+            return true;
+        }
+        if (pushOverflows(f)) {
+            stackFault(f, true);
+            if ((f.fcw & X87Env.IE) == 0) return true;
+            set(f, 0, Float80.INDEFINITE);
+            push(f, Float80.INDEFINITE);
+            return true;
+        }
+        return false;
+    }
+
     /** The register a push would fill (ST(7)) is in use: stack overflow. */
     static boolean pushOverflows(FpuState f) {
         return !empty(f, 7);

@@ -34,17 +34,11 @@ final class X87Transcendental {
         FpuState f = X87Stack.begin(c, i);
         X87Stack.recordPointers(c, f, i, -1);
         f.fsw &= ~X87Stack.C2; // set again only for an operand out of range
-        if (X87Stack.empty(f, 0)) {
+        if (pushOne) {
+            if (X87Stack.replaceAndPushFaults(f)) return;
+        } else if (X87Stack.empty(f, 0)) {
             if (X87Stack.underflowStops(f)) return;
             X87Stack.set(f, 0, Float80.INDEFINITE);
-            if (pushOne) X87Stack.push(f, Float80.INDEFINITE);
-            return;
-        }
-        if (pushOne && X87Stack.pushOverflows(f)) {
-            X87Stack.stackFault(f, true);
-            if ((f.fcw & X87Env.IE) == 0) return;
-            X87Stack.set(f, 0, Float80.INDEFINITE);
-            X87Stack.push(f, Float80.INDEFINITE);
             return;
         }
         Float80 x = X87Stack.get(f, 0);
@@ -65,19 +59,7 @@ final class X87Transcendental {
         FpuState f = X87Stack.begin(c, i);
         X87Stack.recordPointers(c, f, i, -1);
         f.fsw &= ~X87Stack.C2; // set again only for an operand out of range
-        if (X87Stack.empty(f, 0)) {
-            if (X87Stack.underflowStops(f)) return;
-            X87Stack.set(f, 0, Float80.INDEFINITE);
-            X87Stack.push(f, Float80.INDEFINITE); // no overflow check after the underflow (measured on this host)
-            return;
-        }
-        if (X87Stack.pushOverflows(f)) {
-            X87Stack.stackFault(f, true);
-            if ((f.fcw & X87Env.IE) == 0) return;
-            X87Stack.set(f, 0, Float80.INDEFINITE);
-            X87Stack.push(f, Float80.INDEFINITE);
-            return;
-        }
+        if (X87Stack.replaceAndPushFaults(f)) return;
         Float80 x = X87Stack.get(f, 0);
         if (Float80Transcendental.outOfRange(x)) {
             f.fsw |= X87Stack.C2;
