@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.jvmx.guest.host.Gas;
+import org.jvmx.guest.host.DirectedCases;
 import org.jvmx.guest.host.HostCase;
 import org.jvmx.guest.host.HostCpu;
 import org.jvmx.guest.host.HostState;
@@ -39,6 +40,15 @@ final class X87Cases {
 
     /** One case: a snippet and its data. */
     record Spec(String code, byte[] data) {
+    }
+
+    /**
+     * {@link DirectedCases#assertMatchesHost}; with {@code -Dx87.debug} a compact listing of the
+     * mismatches (operation, FCW, operands, both register images) is printed first.
+     */
+    static void assertMatchesHost(List<HostCase> cases) {
+        if (System.getProperty("x87.debug") != null) X87Debug.dump(cases, 40);
+        DirectedCases.assertMatchesHost(cases);
     }
 
     static List<HostCase> build(List<Spec> specs) {

@@ -78,12 +78,7 @@ class X87ControlTest implements DirectedCases {
     }
 
     @Test
-    void debug() {
-        if (System.getProperty("x87.debug") != null) X87Debug.dump(cases(), 40);
-    }
-
-    @Test
     void matchesHost() {
-        DirectedCases.assertMatchesHost(cases());
+        X87Cases.assertMatchesHost(cases());
     }
 }
