@@ -85,12 +85,7 @@ class MmxTest implements DirectedCases {
     }
 
     @Test
-    void debug() {
-        if (System.getProperty("x87.debug") != null) X87Debug.dump(cases(), 20);
-    }
-
-    @Test
     void matchesHost() {
-        DirectedCases.assertMatchesHost(cases());
+        X87Cases.assertMatchesHost(cases());
     }
 }
