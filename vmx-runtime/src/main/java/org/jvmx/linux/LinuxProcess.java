@@ -21,7 +21,7 @@ import org.jvmx.vmx.vmcs.ExitReason;
  * signals — by default the process dies of them with status 128 + signal and one line on stderr.
  *
  * <p>Threads ({@link LinuxThreads}): clone creates a vCPU in the same VM and address space
- * ({@link CloneCalls}); each thread's vCPU is driven by {@link VcpuLoop} with {@link #handle} as
+ * ({@link CloneCalls}); each thread's vCPU is driven by the scheduler (or its own Java thread) with {@link #handle} as
  * its per-exit handler, so system calls of several threads are served concurrently. exit ends
  * one thread (its CLONE_CHILD_CLEARTID word is cleared and woken), exit_group or a fatal signal
  * every thread; {@link #run} returns when the last thread is gone. The groups guard their own
@@ -157,8 +157,16 @@ public final class LinuxProcess implements AutoCloseable {
                 s.add(t.vcpu, LinuxProcess.this::handle);
                 return;
             }
-            hostThreads.add(VcpuLoop.start("jvmx-" + pid + "-thread-" + t.tid, t.vcpu, LinuxProcess.this::handle,
-                    threads::fail));
+            Thread h = new Thread(() -> {
+                try {
+                    org.jvmx.sched.ExitHandler.runOnCallingThread(t.vcpu, LinuxProcess.this::handle);
+                } catch (RuntimeException e) {
+                    threads.fail(e);
+                }
+            }, "jvmx-" + pid + "-thread-" + t.tid);
+            h.setDaemon(true);
+            h.start();
+            hostThreads.add(h);
         }
     }
 
@@ -252,7 +260,7 @@ public final class LinuxProcess implements AutoCloseable {
                 runScheduled();
             } else {
                 try {
-                    VcpuLoop.run(cpu, this::handle);
+                    org.jvmx.sched.ExitHandler.runOnCallingThread(cpu, this::handle);
                 } catch (RuntimeException e) {
                     threads.fail(e);
                 }

@@ -35,7 +35,7 @@ import org.jvmx.vmx.vmcs.ExitReason;
  * {@link #setWorkers} asks for it) the vCPUs run on an {@link org.jvmx.sched.Scheduler}'s worker
  * threads — physical cores with their own host state, vCPUs migrating between them as on
  * hardware — and a {@link DeadlineClock} kicks a vCPU at its device deadlines; a single vCPU
- * otherwise runs its loop ({@link VcpuLoop}) on the calling thread. The machine ends when the
+ * otherwise runs its loop ({@link org.jvmx.sched.ExitHandler#runOnCallingThread}) on the calling thread. The machine ends when the
  * BSP's handling ends (the guest exits, resets, or fails), and the other vCPUs are stopped then.
  * A failure of any vCPU (triple fault, unhandled exit) ends the machine too.
  *
@@ -363,7 +363,7 @@ public final class Machine implements AutoCloseable {
     private void runLoop(Processor p) {
         try {
             p.prepareEntry();
-            VcpuLoop.run(p.cpu, this::handle);
+            org.jvmx.sched.ExitHandler.runOnCallingThread(p.cpu, this::handle);
         } catch (RuntimeException | Error e) {
             end(new Result(Ending.UNHANDLED_EXIT, 1, "vCPU " + p.apicId() + " failed: " + e));
             if (p.bsp) throw e;
