@@ -69,6 +69,11 @@ final class LinuxRuns {
 
     /** The in-process run: the same wiring as the {@code run} command, with captured streams. */
     static Outcome runInProcess(Invocation inv, Engine.Tier tier) {
+        return runInProcess(inv, tier, org.jvmx.sched.Scheduler.hostCores()); // as the run command does
+    }
+
+    /** As above, the program's threads on {@code workers} worker cores (0: a Java thread each). */
+    static Outcome runInProcess(Invocation inv, Engine.Tier tier, int workers) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         PrintWriter report = new PrintWriter(err, true);
         try (LinuxProcess p = LinuxProcess.load(inv.program(), inv.argv(), inv.env(), Path.of("/"), tier)) {
@@ -76,7 +81,7 @@ final class LinuxRuns {
                     inv.program().toAbsolutePath().normalize().toString(), new ByteArrayInputStream(inv.stdin()), out, err,
                     new boolean[3]);
             p.setReport(report);
-            p.setWorkers(org.jvmx.sched.Scheduler.hostCores()); // as the run command does
+            p.setWorkers(workers);
             int status = p.run();
             report.flush();
             return new Outcome(status, out.toByteArray(), err.toByteArray());
@@ -89,13 +94,12 @@ final class LinuxRuns {
         }
     }
 
-    private static Outcome spawn(List<String> cmd, Invocation inv) {
+    private static Outcome spawn(List<String> command, Invocation inv) {
+        // env -i passes exactly the given environment in its order (a ProcessBuilder's map does not keep it)
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/env", "-i"));
+        cmd.addAll(inv.env());
+        cmd.addAll(command);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(inv.cwd().toFile());
-        pb.environment().clear();
-        for (String kv : inv.env()) {
-            int eq = kv.indexOf('=');
-            pb.environment().put(kv.substring(0, eq), kv.substring(eq + 1));
-        }
         try {
             Process p = pb.start();
             Thread feeder = Thread.ofVirtual().start(() -> {
@@ -113,7 +117,7 @@ final class LinuxRuns {
             feeder.join();
             return new Outcome(p.exitValue(), out.get(), err.get());
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start " + cmd.get(0), e);
+            throw new IllegalStateException("cannot start " + command.get(0), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
