@@ -27,6 +27,7 @@ final class LinuxFilesPoll {
         t.put(271, "ppoll", "pupp", (a, b, c, d, e, f) -> poll(a, b, timespec(c)));
         t.put(23, "select", "dpppp", (a, b, c, d, e, f) -> select((int) a, b, c, d, timeval(e)));
         t.put(270, "pselect6", "dppppp", (a, b, c, d, e, f) -> select((int) a, b, c, d, timespec(e)));
+        t.maySleep(7, 23, 270, 271); // poll, select, pselect6, ppoll
     }
 
     /** A struct timespec timeout in ns, -1 for NULL (wait forever); EINVAL if malformed. */

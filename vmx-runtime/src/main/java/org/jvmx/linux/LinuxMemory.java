@@ -47,6 +47,7 @@ public final class LinuxMemory implements SyscallTable.Group {
         t.put(25, "mremap", "pxxxp", (a, o, n, f, na, x5) -> changed(mremap(a, o, n, (int) f, na), true));
         t.put(26, "msync", "pxx", (a, l, f, x3, x4, x5) -> msync(a, l, (int) f));
         t.put(28, "madvise", "pxd", (a, l, adv, x3, x4, x5) -> changed(madvise(a, l, (int) adv), true));
+        t.maySleep(9, 10, 11, 12, 25, 26, 28); // the memory lock, held across the TLB shootdown
     }
 
     /**

@@ -63,6 +63,7 @@ public final class LinuxMiscTime {
         t.put(35, "nanosleep", "pp", (a, b, c, d, e, f) -> clockNanosleep(CLOCK_MONOTONIC, 0, a, b));
         t.put(230, "clock_nanosleep", "dxpp", (a, b, c, d, e, f) -> clockNanosleep((int) a, (int) b, c, d));
         t.put(202, "futex", "pdupxx", (a, b, c, d, e, f) -> futex(a, (int) b, (int) c, d, e, (int) f));
+        t.maySleep(35, 202, 230); // nanosleep, futex, clock_nanosleep
     }
 
     public long uptimeNanos() {

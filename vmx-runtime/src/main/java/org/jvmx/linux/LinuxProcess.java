@@ -472,7 +472,7 @@ public final class LinuxProcess implements AutoCloseable {
         replaced[0] = false;
         long r;
         try {
-            r = n >= 0 && MAY_SLEEP[n] ? org.jvmx.sched.Scheduler.blocking(() -> table.call(n, a0, a1, a2, a3, a4, a5))
+            r = table.sleeps(n) ? org.jvmx.sched.Scheduler.blocking(() -> table.call(n, a0, a1, a2, a3, a4, a5))
                     : table.call(n, a0, a1, a2, a3, a4, a5);
         } catch (ProcessExit | ProcessCalls.ThreadExit e) {
             if (strace != null) {
@@ -494,22 +494,6 @@ public final class LinuxProcess implements AutoCloseable {
         }
         cpu.setReg(Reg.RAX, r);
         cpu.skipInstruction();
-    }
-
-    /**
-     * System calls that may sleep (or wait for a lock another thread holds while it waits for the
-     * others: the memory calls' TLB shootdown): read/write and their vector and positional forms
-     * (pipes, terminals), poll/select, the sleeps and signal waits, futex, wait4, flock/fcntl,
-     * fsync, sendfile/splice/copy_file_range, and the memory calls. On a scheduler worker they run
-     * inside {@link org.jvmx.sched.Scheduler#blocking}.
-     */
-    private static final boolean[] MAY_SLEEP = new boolean[SyscallTable.MAX];
-
-    static {
-        for (int n : new int[] {0, 1, 7, 9, 10, 11, 12, 17, 18, 19, 20, 23, 25, 26, 28, 34, 35, 40, 61, 72, 73, 74, 75,
-                128, 130, 202, 230, 232, 247, 270, 271, 275, 281, 295, 296, 326}) {
-            MAY_SLEEP[n] = true;
-        }
     }
 
     /** strace -f's tag of a line once the process has threads. */

@@ -217,6 +217,7 @@ public final class LinuxSignals implements SyscallTable.Group, FaultSink {
         t.put(38, "setitimer", "dpp", (a, b, c, d, e, f) -> timer.setitimer(mem, (int) a, b, c));
         t.put(200, "tkill", "dd", (a, b, c, d, e, f) -> tgkill(pid, (int) a, (int) b));
         t.put(234, "tgkill", "ddd", (a, b, c, d, e, f) -> tgkill((int) a, (int) b, (int) c));
+        t.maySleep(34, 128, 130); // pause, rt_sigtimedwait, rt_sigsuspend
     }
 
     // ---- state, for the process and for tests

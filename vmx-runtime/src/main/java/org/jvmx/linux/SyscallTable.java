@@ -35,11 +35,30 @@ public final class SyscallTable {
     private final Entry[] entries = new Entry[MAX];
     private final AtomicLongArray unimplemented = new AtomicLongArray(MAX);
     private final AtomicLongArray calls = new AtomicLongArray(MAX);
+    /** Calls that may sleep in the monitor (see {@link #maySleep}). */
+    private final boolean[] sleeps = new boolean[MAX];
 
     /** Installs {@code nr}; {@code args} has one letter per argument (see {@link Entry}). */
     public void put(int nr, String name, String args, Syscall handler) {
         if (entries[nr] != null) throw new IllegalStateException("system call " + nr + " installed twice: " + name);
         entries[nr] = new Entry(name, args, handler);
+    }
+
+    /**
+     * Marks installed calls that may sleep in the monitor — wait for another thread, a pipe, a
+     * timer, or a lock a sleeping thread holds — so that a scheduler worker serving one lets a spare
+     * worker run the other vCPUs meanwhile ({@link org.jvmx.sched.Scheduler#blocking}).
+     */
+    public void maySleep(int... nrs) {
+        for (int nr : nrs) {
+            if (entries[nr] == null) throw new IllegalStateException("system call " + nr + " is not installed");
+            sleeps[nr] = true;
+        }
+    }
+
+    /** Whether installed call {@code nr} may sleep. */
+    public boolean sleeps(int nr) {
+        return nr >= 0 && nr < MAX && sleeps[nr];
     }
 
     public Entry entry(int nr) {
